@@ -1,0 +1,1 @@
+"""Serverless, Twenty-compatible CRM API platform."""

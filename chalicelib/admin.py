@@ -1,0 +1,85 @@
+"""Operator CLI: `python -m chalicelib.admin workspace create --name NAME` and API-key commands.
+
+It talks to DynamoDB with the standard AWS settings, so AWS_ENDPOINT_URL_DYNAMODB points it at
+the local stack and an AWS profile at a deployed one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from chalicelib.auth.api_keys import issue_key, revoke_key
+from chalicelib.errors import CrmError
+from chalicelib.metadata.provisioning import create_workspace
+from chalicelib.storage import workspaces
+
+
+def _iso_utc(text: str) -> str:
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 date-time: {text}") from exc
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def _workspace_create(args: argparse.Namespace) -> dict[str, object]:
+    workspace = create_workspace(args.name)
+    key = issue_key(workspace.id, args.key_name)
+    return {"workspaceId": workspace.id, "name": workspace.name, "apiKey": key.token,
+            "apiKeyId": key.row.key_id}
+
+
+def _apikey_create(args: argparse.Namespace) -> dict[str, object]:
+    if workspaces.load_workspace(args.workspace) is None:
+        raise CrmError(f"No workspace with id '{args.workspace}'")
+    key = issue_key(args.workspace, args.name, expires_at=args.expires)
+    return {"workspaceId": args.workspace, "apiKey": key.token, "apiKeyId": key.row.key_id,
+            "name": args.name, "expiresAt": args.expires}
+
+
+def _apikey_revoke(args: argparse.Namespace) -> dict[str, object]:
+    row = revoke_key(args.id)
+    return {"apiKeyId": row.key_id, "workspaceId": row.workspace_id, "revokedAt": row.revoked_at}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m chalicelib.admin")
+    groups = parser.add_subparsers(dest="group", required=True)
+
+    workspace = groups.add_parser("workspace").add_subparsers(dest="action", required=True)
+    create = workspace.add_parser("create", help="create a workspace and its first API key")
+    create.add_argument("--name", required=True)
+    create.add_argument("--key-name", default="Default key")
+    create.set_defaults(run=_workspace_create)
+
+    apikey = groups.add_parser("apikey").add_subparsers(dest="action", required=True)
+    key_create = apikey.add_parser("create", help="issue another API key for a workspace")
+    key_create.add_argument("--workspace", required=True)
+    key_create.add_argument("--name", required=True)
+    key_create.add_argument("--expires", type=_iso_utc, default=None)
+    key_create.set_defaults(run=_apikey_create)
+    key_revoke = apikey.add_parser("revoke", help="revoke a key; effective on the next request")
+    key_revoke.add_argument("--id", required=True)
+    key_revoke.set_defaults(run=_apikey_revoke)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        result = args.run(args)
+    except CrmError as exc:
+        print(json.dumps({"error": exc.code, "messages": exc.messages}), file=sys.stderr)
+        return 1
+    print(json.dumps(result, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,69 @@
+"""Record commands and queries: what an adapter asks the core to do, as plain values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from chalicelib.metadata.model import ObjectDef
+
+
+@dataclass(frozen=True, slots=True)
+class CreateRecords:
+    object: ObjectDef
+    inputs: tuple[Any, ...]
+    upsert: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateRecord:
+    object: ObjectDef
+    record_id: str
+    changes: Any
+
+
+@dataclass(frozen=True, slots=True)
+class RemoveRecord:
+    """Soft delete (sets deletedAt) or destroy (removes the item for good)."""
+
+    object: ObjectDef
+    record_id: str
+    soft: bool
+
+
+@dataclass(frozen=True, slots=True)
+class RestoreRecord:
+    object: ObjectDef
+    record_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class GetRecord:
+    object: ObjectDef
+    record_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ListRecords:
+    object: ObjectDef
+    limit: int
+    after: str | None = None
+    before: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    records: list[dict[str, Any]]
+    total_count: int
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class RecordOutcome:
+    """A written or read record as clients see it, plus whether a create was an upsert-update."""
+
+    record: dict[str, Any]
+    created: bool = True

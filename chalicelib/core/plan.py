@@ -1,0 +1,88 @@
+"""Write plans: plain data describing the DynamoDB writes of one command; storage executes them.
+
+A plan is a list of units. The operations of one unit belong to one record and always go into the
+same transaction, so a record and its uniqueness guards are written or refused together.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class PutRecord:
+    """Write a whole record. `expected_version` None means "must not exist yet" (a create)."""
+
+    object_id: str
+    record_id: str
+    body: dict[str, Any]
+    version: int
+    deleted_at: str | None = None
+    expected_version: int | None = None
+    # Body before this write (updates only), so a failed multi-transaction plan can be undone.
+    previous_body: dict[str, Any] | None = None
+    previous_deleted_at: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DeleteRecord:
+    object_id: str
+    record_id: str
+    expected_version: int
+    previous_body: dict[str, Any] = field(default_factory=dict)
+    previous_deleted_at: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReserveUnique:
+    """Claim a unique value for a record; fails if another record holds it."""
+
+    object_id: str
+    field_path: str
+    value: str
+    record_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseUnique:
+    """Free a unique value, but only if this record still holds it."""
+
+    object_id: str
+    field_path: str
+    value: str
+    record_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class RequireRecord:
+    """A relation target that must exist (and not be soft-deleted) when the write commits."""
+
+    object_id: str
+    record_id: str
+    field_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class AdjustCount:
+    """Change the object's live-record counter (kept exact for O(1) totalCount)."""
+
+    object_id: str
+    delta: int
+
+
+Operation = PutRecord | DeleteRecord | ReserveUnique | ReleaseUnique | RequireRecord | AdjustCount
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """The operations of one record, applied atomically."""
+
+    operations: tuple[Operation, ...]
+    # Position of the record in the client's input, so errors can name it.
+    index: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    units: tuple[Unit, ...]

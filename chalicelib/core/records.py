@@ -1,0 +1,315 @@
+"""The record service: every record command and query of REST and GraphQL goes through here."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from chalicelib.context import RequestContext
+from chalicelib.core import plan as ops
+from chalicelib.core.coercion import apply_create_defaults, coerce_input, merge_update
+from chalicelib.core.commands import (
+    CreateRecords,
+    GetRecord,
+    ListRecords,
+    Page,
+    RecordOutcome,
+    RemoveRecord,
+    RestoreRecord,
+    UpdateRecord,
+)
+from chalicelib.core.ports import RecordStore, StoredRecord
+from chalicelib.core.presentation import present_record
+from chalicelib.core.uniqueness import Claim, unique_claims
+from chalicelib.errors import (
+    BadRequestError,
+    CrmError,
+    InvalidRequestBodyError,
+    RecordNotFoundError,
+    TooManyRecordsError,
+    UpsertConflictError,
+    VersionConflictError,
+)
+from chalicelib.metadata.model import ObjectDef
+
+_UPDATE_ATTEMPTS = 5  # optimistic-lock retries before answering 409
+
+
+def _present(obj: ObjectDef, record: StoredRecord) -> dict[str, Any]:
+    return present_record(obj, {**record.body, "id": record.id, "deletedAt": record.deleted_at})
+
+
+def _relation_checks(obj: ObjectDef, values: dict[str, Any]) -> list[ops.Operation]:
+    """A RequireRecord for every join column given a non-null value."""
+    checks: list[ops.Operation] = []
+    for column, field in obj.by_join_column.items():
+        target = values.get(column)
+        if target is not None and field.relation is not None:
+            checks.append(ops.RequireRecord(field.relation.target_object_id, target, column))
+    return checks
+
+
+def _claim_changes(
+    obj: ObjectDef, record_id: str, before: list[Claim], after: list[Claim]
+) -> list[ops.Operation]:
+    released = [ops.ReleaseUnique(obj.id, p, v, record_id) for p, v in before if (p, v) not in after]
+    reserved = [ops.ReserveUnique(obj.id, p, v, record_id) for p, v in after if (p, v) not in before]
+    return [*released, *reserved]
+
+
+class RecordService:
+    def __init__(self, store: RecordStore, *, batch_max: int, new_id: Callable[[], str] | None = None):
+        self._store = store
+        self._batch_max = batch_max
+        self._new_id = new_id or (lambda: str(uuid.uuid4()))
+
+    # -- queries ---------------------------------------------------------------------------
+
+    def get(self, ctx: RequestContext, query: GetRecord) -> RecordOutcome:
+        record = self._store.get(ctx.workspace_id, query.object.id, query.record_id)
+        if record is None or record.deleted_at is not None:
+            raise RecordNotFoundError()
+        return RecordOutcome(_present(query.object, record))
+
+    def list(self, ctx: RequestContext, query: ListRecords) -> Page:
+        obj = query.object
+        page = self._store.page(
+            ctx.workspace_id, obj.id, after=query.after, before=query.before, limit=query.limit
+        )
+        total = self._store.count_live(ctx.workspace_id, obj.id)
+        records = [_present(obj, record) for record in page.records]
+        backwards = query.before is not None
+        return Page(
+            records=records,
+            total_count=total,
+            has_next_page=query.before is not None if backwards else page.has_more,
+            has_previous_page=page.has_more if backwards else query.after is not None,
+            start_cursor=records[0]["id"] if records else None,
+            end_cursor=records[-1]["id"] if records else None,
+        )
+
+    # -- creates and upserts ---------------------------------------------------------------
+
+    def create(self, ctx: RequestContext, command: CreateRecords) -> list[RecordOutcome]:
+        obj = command.object
+        if not command.inputs:
+            raise InvalidRequestBodyError("Input must not be empty")
+        if len(command.inputs) > self._batch_max:
+            raise TooManyRecordsError(
+                f"Maximum number of records to upsert is {self._batch_max}."
+            )
+        values = self._coerce_all(obj, command.inputs)
+        ids = [v.get("id") or self._new_id() for v in values]
+        _refuse_repeats("id", ids)
+        existing = self._upsert_matches(ctx, obj, values, ids) if command.upsert else {}
+        units: list[ops.Unit] = []
+        outcomes: list[RecordOutcome] = []
+        for index, (given, record_id) in enumerate(zip(values, ids, strict=True)):
+            match = existing.get(index)
+            if match is None:
+                unit, record = self._create_unit(ctx, obj, given, record_id, index)
+                outcomes.append(RecordOutcome(_present(obj, record), created=True))
+            else:
+                given = {k: v for k, v in given.items() if k != "id"}
+                unit, record = self._update_unit(ctx, obj, match, given, index)
+                outcomes.append(RecordOutcome(_present(obj, record), created=False))
+            units.append(unit)
+        _refuse_repeated_claims(obj, units)
+        self._store.execute(ctx.workspace_id, ops.Plan(tuple(units)))
+        return outcomes
+
+    def _coerce_all(self, obj: ObjectDef, inputs: tuple[Any, ...]) -> list[dict[str, Any]]:
+        """Validate every input before anything is written; report every bad record at once."""
+        values, problems = [], []
+        for index, raw in enumerate(inputs):
+            try:
+                values.append(coerce_input(obj, raw, for_update=False))
+            except CrmError as exc:
+                prefix = f"Record {index}: " if len(inputs) > 1 else ""
+                problems += [prefix + message for message in exc.messages]
+        if problems:
+            raise BadRequestError(messages=problems)
+        return values
+
+    def _upsert_matches(
+        self, ctx: RequestContext, obj: ObjectDef, values: list[dict[str, Any]], ids: list[str]
+    ) -> dict[int, StoredRecord]:
+        """The existing record each input matches on id or a unique field (at most one)."""
+        ws = ctx.workspace_id
+        claims_per_input = [unique_claims(obj, apply_create_defaults(obj, v)) for v in values]
+        owners = self._store.unique_owners(ws, obj.id, [c for cs in claims_per_input for c in cs])
+        given_ids = [v["id"] for v in values if v.get("id")]
+        candidates = self._store.get_many(ws, obj.id, given_ids + list(owners.values()))
+        matches: dict[int, StoredRecord] = {}
+        for index, claims in enumerate(claims_per_input):
+            found = {owners[c] for c in claims if c in owners}
+            if values[index].get("id") in candidates:
+                found.add(values[index]["id"])
+            found &= set(candidates)
+            if len(found) > 1:
+                raise UpsertConflictError(
+                    f"Record {index} matches several existing records ({', '.join(sorted(found))}) "
+                    "on id or unique fields"
+                )
+            if found:
+                matches[index] = candidates[found.pop()]
+        return matches
+
+    def _create_unit(
+        self, ctx: RequestContext, obj: ObjectDef, given: dict[str, Any], record_id: str, index: int
+    ) -> tuple[ops.Unit, StoredRecord]:
+        body = apply_create_defaults(obj, {k: v for k, v in given.items() if k != "id"})
+        actor = ctx.actor()
+        body.update(
+            createdAt=ctx.now,
+            updatedAt=ctx.now,
+            createdBy=actor,
+            updatedBy=actor,
+            # Creation order with sub-millisecond spacing inside a batch; clients may override.
+            position=given.get("position", _default_position(index)),
+        )
+        operations: list[ops.Operation] = [ops.PutRecord(obj.id, record_id, body, version=1)]
+        operations += [ops.ReserveUnique(obj.id, p, v, record_id) for p, v in unique_claims(obj, body)]
+        operations += _relation_checks(obj, body)
+        operations.append(ops.AdjustCount(obj.id, 1))
+        return ops.Unit(tuple(operations), index), StoredRecord(record_id, body, 1)
+
+    def _update_unit(
+        self,
+        ctx: RequestContext,
+        obj: ObjectDef,
+        current: StoredRecord,
+        changes: dict[str, Any],
+        index: int = 0,
+    ) -> tuple[ops.Unit, StoredRecord]:
+        body = merge_update(obj, current.body, changes)
+        body.update(updatedAt=ctx.now, updatedBy=ctx.actor())
+        live = current.deleted_at is None
+        operations: list[ops.Operation] = [
+            ops.PutRecord(
+                obj.id,
+                current.id,
+                body,
+                version=current.version + 1,
+                deleted_at=current.deleted_at,
+                expected_version=current.version,
+                previous_body=current.body,
+                previous_deleted_at=current.deleted_at,
+            )
+        ]
+        if live:
+            # Soft-deleted records hold no uniqueness guards (restore takes them back).
+            before, after = unique_claims(obj, current.body), unique_claims(obj, body)
+            operations += _claim_changes(obj, current.id, before, after)
+        changed_relations = {k: v for k, v in changes.items() if k in obj.by_join_column}
+        operations += _relation_checks(obj, changed_relations)
+        record = StoredRecord(current.id, body, current.version + 1, current.deleted_at)
+        return ops.Unit(tuple(operations), index), record
+
+    # -- updates, deletes, restores --------------------------------------------------------
+
+    def update(self, ctx: RequestContext, command: UpdateRecord) -> RecordOutcome:
+        obj = command.object
+        changes = coerce_input(obj, command.changes, for_update=True)
+
+        def attempt() -> RecordOutcome:
+            current = self._live_record(ctx, obj, command.record_id)
+            unit, record = self._update_unit(ctx, obj, current, changes)
+            self._store.execute(ctx.workspace_id, ops.Plan((unit,)))
+            return RecordOutcome(_present(obj, record), created=False)
+
+        return _retry_on_version_conflict(attempt)
+
+    def remove(self, ctx: RequestContext, command: RemoveRecord) -> RecordOutcome:
+        obj = command.object
+
+        def attempt() -> RecordOutcome:
+            current = self._store.get(ctx.workspace_id, obj.id, command.record_id)
+            if current is None or (command.soft and current.deleted_at is not None):
+                raise RecordNotFoundError()
+            live = current.deleted_at is None
+            operations: list[ops.Operation] = []
+            if command.soft:
+                operations.append(
+                    ops.PutRecord(obj.id, current.id, current.body, current.version + 1,
+                                  deleted_at=ctx.now, expected_version=current.version,
+                                  previous_body=current.body)
+                )
+            else:
+                operations.append(
+                    ops.DeleteRecord(obj.id, current.id, current.version, previous_body=current.body,
+                                     previous_deleted_at=current.deleted_at)
+                )
+            if live:
+                operations += _claim_changes(obj, current.id, unique_claims(obj, current.body), [])
+                operations.append(ops.AdjustCount(obj.id, -1))
+            self._store.execute(ctx.workspace_id, ops.Plan((ops.Unit(tuple(operations)),)))
+            return RecordOutcome({"id": current.id}, created=False)
+
+        return _retry_on_version_conflict(attempt)
+
+    def restore(self, ctx: RequestContext, command: RestoreRecord) -> RecordOutcome:
+        obj = command.object
+
+        def attempt() -> RecordOutcome:
+            current = self._store.get(ctx.workspace_id, obj.id, command.record_id)
+            if current is None:
+                raise RecordNotFoundError()
+            if current.deleted_at is None:
+                return RecordOutcome(_present(obj, current), created=False)
+            operations: list[ops.Operation] = [
+                ops.PutRecord(obj.id, current.id, current.body, current.version + 1,
+                              deleted_at=None, expected_version=current.version,
+                              previous_body=current.body, previous_deleted_at=current.deleted_at)
+            ]
+            operations += _claim_changes(obj, current.id, [], unique_claims(obj, current.body))
+            operations.append(ops.AdjustCount(obj.id, 1))
+            self._store.execute(ctx.workspace_id, ops.Plan((ops.Unit(tuple(operations)),)))
+            restored = StoredRecord(current.id, current.body, current.version + 1, None)
+            return RecordOutcome(_present(obj, restored), created=False)
+
+        return _retry_on_version_conflict(attempt)
+
+    def _live_record(self, ctx: RequestContext, obj: ObjectDef, record_id: str) -> StoredRecord:
+        record = self._store.get(ctx.workspace_id, obj.id, record_id)
+        if record is None or record.deleted_at is not None:
+            raise RecordNotFoundError()
+        return record
+
+
+def _default_position(index: int) -> float:
+    return round(time.time() * 1000 + index / 1000, 3)
+
+
+def _retry_on_version_conflict(attempt: Callable[[], RecordOutcome]) -> RecordOutcome:
+    # Another writer changed the record between our read and our conditional write: re-read
+    # and re-apply, so concurrent updates of different fields both land.
+    for _ in range(_UPDATE_ATTEMPTS - 1):
+        try:
+            return attempt()
+        except VersionConflictError:
+            continue
+    return attempt()
+
+
+def _refuse_repeats(name: str, values: list[str]) -> None:
+    seen: set[str] = set()
+    for value in values:
+        if value in seen:
+            raise BadRequestError(f"Duplicate value for '{name}' in the batch: '{value}'")
+        seen.add(value)
+
+
+def _refuse_repeated_claims(obj: ObjectDef, units: list[ops.Unit]) -> None:
+    claimed: dict[tuple[str, str], str] = {}
+    for unit in units:
+        for op in unit.operations:
+            if isinstance(op, ops.ReserveUnique):
+                holder = claimed.setdefault((op.field_path, op.value), op.record_id)
+                if holder != op.record_id:
+                    raise BadRequestError(
+                        f"Duplicate value for unique field '{op.field_path}' in the batch: "
+                        f"'{op.value}'"
+                    )

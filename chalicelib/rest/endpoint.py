@@ -1,0 +1,65 @@
+"""The wrapper every REST view runs in: authenticate, load the model, map errors once."""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from chalice import Response
+from chalice.app import Request
+
+from chalicelib.auth.api_keys import authenticate
+from chalicelib.context import RequestContext, utc_now_iso
+from chalicelib.errors import CrmError
+from chalicelib.metadata.model import WorkspaceModel
+from chalicelib.metadata.registry import load_model
+from chalicelib.rest.errors import error_response, unexpected_error_response
+
+
+@dataclass(frozen=True, slots=True)
+class RestCall:
+    """Everything a REST view needs, already authenticated."""
+
+    request: Request
+    ctx: RequestContext
+    model: WorkspaceModel
+
+    @property
+    def params(self) -> dict[str, str]:
+        return dict(self.request.query_params or {})
+
+
+def json_response(body: Any, status: int = 200) -> Response:
+    return Response(
+        body=json.dumps(body, separators=(",", ":")),
+        status_code=status,
+        headers={"Content-Type": "application/json"},
+    )
+
+
+def authenticated(
+    current_request: Callable[[], Request],
+) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
+    """Decorate a view taking (call: RestCall, **path params)."""
+
+    def decorate(view: Callable[..., Response]) -> Callable[..., Response]:
+        @functools.wraps(view)
+        def wrapper(**path_params: str) -> Response:
+            try:
+                request = current_request()
+                now = utc_now_iso()
+                principal = authenticate(request.headers.get("authorization"), now=now)
+                ctx = RequestContext(principal=principal, now=now)
+                call = RestCall(request, ctx, load_model(principal.workspace_id))
+                return view(call, **path_params)
+            except CrmError as exc:
+                return error_response(exc)
+            except Exception:  # noqa: BLE001 - the API never leaks a traceback
+                return unexpected_error_response()
+
+        return wrapper
+
+    return decorate

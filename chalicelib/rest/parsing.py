@@ -1,0 +1,85 @@
+"""Turn a REST request's path, query string and body into validated values for the core."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from chalicelib.errors import (
+    InvalidPathError,
+    InvalidQueryParamError,
+    InvalidRequestBodyError,
+    PayloadTooLargeError,
+    UnknownObjectError,
+)
+from chalicelib.metadata.model import ObjectDef, WorkspaceModel
+
+# Twenty accepts UUIDs of versions 1 to 5 only (twenty-shared isValidUuid).
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[1-5][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$", re.I)
+
+
+def is_uuid(value: str) -> bool:
+    return bool(_UUID.match(value))
+
+
+def record_id(value: str) -> str:
+    if not is_uuid(value):
+        raise InvalidPathError(f"'{value}' is not a valid UUID")
+    return value.lower()
+
+
+def resolve_object(model: WorkspaceModel, plural: str) -> ObjectDef:
+    obj = model.by_plural.get(plural)
+    if obj is not None:
+        return obj
+    singular = model.by_singular.get(plural)
+    if singular is not None:
+        raise UnknownObjectError(
+            f"object '{plural}' not found. Did you mean '{singular.name_plural}'?"
+        )
+    example = next(iter(sorted(model.by_plural)), "companies")
+    raise UnknownObjectError(f"object '{plural}' not found. eg: {example}")
+
+
+def json_body(raw: bytes | None, *, max_bytes: int) -> Any:
+    if raw is not None and len(raw) > max_bytes:
+        raise PayloadTooLargeError(f"Request body exceeds {max_bytes} bytes")
+    if not raw:
+        raise InvalidRequestBodyError("Request body is empty; send a JSON document")
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidRequestBodyError(f"Invalid JSON body: {exc}") from exc
+
+
+def boolean_param(params: Mapping[str, str], name: str) -> bool:
+    raw = params.get(name)
+    if raw is None:
+        return False
+    if raw.lower() in ("true", "1"):
+        return True
+    if raw.lower() in ("false", "0", ""):
+        return False
+    raise InvalidQueryParamError(f"'{name}' must be true or false, got '{raw}'")
+
+
+def limit_param(params: Mapping[str, str], *, default: int, maximum: int) -> int:
+    raw = params.get("limit")
+    if raw is None:
+        return default
+    if not raw.isdigit():
+        raise InvalidQueryParamError(f"limit '{raw}' is invalid. Should be an integer")
+    # Twenty clamps a limit above the maximum instead of refusing it.
+    return min(int(raw), maximum)
+
+
+def cursor_params(params: Mapping[str, str]) -> tuple[str | None, str | None]:
+    after, before = params.get("starting_after"), params.get("ending_before")
+    if after is not None and before is not None:
+        raise InvalidQueryParamError("Use either starting_after or ending_before, not both")
+    for name, value in (("starting_after", after), ("ending_before", before)):
+        if value is not None and not is_uuid(value):
+            raise InvalidQueryParamError(f"'{name}' must be a record id (UUID), got '{value}'")
+    return (after.lower() if after else None), (before.lower() if before else None)

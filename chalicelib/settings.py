@@ -1,0 +1,41 @@
+"""Settings derived from the environment, read once per container."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    return default if raw in (None, "") else int(raw)
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    main_table: str
+    keys_table: str
+    region: str
+    batch_max_records: int
+    page_default: int
+    page_max: int
+    max_body_bytes: int
+    write_retry_attempts: int
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        return cls(
+            main_table=os.environ.get("CRM_MAIN_TABLE", "crm-main"),
+            keys_table=os.environ.get("CRM_KEYS_TABLE", "crm-api-keys"),
+            region=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1",
+            batch_max_records=_int("CRM_BATCH_MAX_RECORDS", 60),
+            page_default=_int("CRM_PAGE_DEFAULT", 60),
+            page_max=_int("CRM_PAGE_MAX", 200),
+            # Lambda's synchronous payload limit is 6 MB; refusing above it here makes the
+            # local stack answer exactly like API Gateway + Lambda would.
+            max_body_bytes=_int("CRM_MAX_BODY_BYTES", 6 * 1024 * 1024),
+            write_retry_attempts=_int("CRM_WRITE_RETRY_ATTEMPTS", 12),
+        )
+
+
+SETTINGS = Settings.from_env()

@@ -1,0 +1,283 @@
+"""Run a write plan as TransactWriteItems calls of at most 100 actions, all or nothing.
+
+A plan that fits one transaction is atomic by DynamoDB's guarantee. A larger plan (a 60-record
+batch with uniqueness guards and relation checks can reach ~200 actions) is split between units,
+never inside one; if a later transaction is refused, the earlier ones are undone by a
+compensating transaction, so the table ends as if the batch had never been sent.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.core.plan import (
+    AdjustCount,
+    DeleteRecord,
+    Operation,
+    Plan,
+    PutRecord,
+    ReleaseUnique,
+    RequireRecord,
+    ReserveUnique,
+    Unit,
+)
+from chalicelib.errors import (
+    CrmError,
+    RelationTargetNotFoundError,
+    UniqueViolationError,
+    VersionConflictError,
+)
+from chalicelib.settings import SETTINGS
+from chalicelib.storage import keys
+from chalicelib.storage.models import CounterItem, RecordItem, UniqueGuardItem
+from chalicelib.storage.retry import (
+    RETRYABLE_CANCELLATION_CODES,
+    RETRYABLE_CODES,
+    RetryableError,
+    with_retries,
+)
+
+logger = logging.getLogger(__name__)
+
+MAX_TRANSACTION_ACTIONS = 100
+
+_connection: Connection | None = None
+
+
+def _shared_connection() -> Connection:
+    # One connection (one botocore client) per container: creating clients costs tens of ms.
+    global _connection
+    if _connection is None:
+        _connection = Connection(region=SETTINGS.region)
+    return _connection
+
+
+@dataclass(slots=True)
+class _Transaction:
+    """One TransactWriteItems call being assembled, with its actions in the wire order."""
+
+    checks: list[Operation] = field(default_factory=list)
+    deletes: list[Operation] = field(default_factory=list)
+    puts: list[Operation] = field(default_factory=list)
+    updates: list[Operation] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    checked: set[tuple[str, str]] = field(default_factory=set)
+
+    def size(self) -> int:
+        return len(self.checks) + len(self.deletes) + len(self.puts) + len(self.updates)
+
+    def ordered(self) -> list[Operation]:
+        # pynamodb sends condition checks, deletes, puts, then updates; cancellation reasons
+        # come back in that same order.
+        return self.checks + self.deletes + self.puts + self.updates
+
+
+def execute_plan(
+    workspace_id: str,
+    plan: Plan,
+    *,
+    attempts: int | None = None,
+    sleep: Callable[[float], None] | None = None,
+) -> None:
+    """Apply every operation of the plan or none of them."""
+    written_here = {
+        (op.object_id, op.record_id) for unit in plan.units for op in unit.operations
+        if isinstance(op, PutRecord)
+    }
+    transactions = _pack(plan.units, written_here)
+    committed: list[_Transaction] = []
+    retry_kwargs = {"attempts": attempts or SETTINGS.write_retry_attempts}
+    if sleep is not None:
+        retry_kwargs["sleep"] = sleep
+    for transaction in transactions:
+        try:
+            with_retries(lambda t=transaction: _commit(workspace_id, t), **retry_kwargs)
+        except CrmError:
+            if committed:
+                _undo(workspace_id, committed, retry_kwargs)
+            raise
+        committed.append(transaction)
+
+
+def _pack(units: Iterable[Unit], written_here: set[tuple[str, str]]) -> list[_Transaction]:
+    transactions = [_Transaction()]
+    for unit in units:
+        needed = _unit_size(unit, transactions[-1], written_here)
+        # One slot per counter stays free for the AdjustCount update of the transaction.
+        if transactions[-1].size() + needed + len(transactions[-1].counts) + 1 > MAX_TRANSACTION_ACTIONS:
+            transactions.append(_Transaction())
+        _add_unit(transactions[-1], unit, written_here)
+    return [t for t in transactions if t.size() or t.counts]
+
+
+def _unit_size(unit: Unit, transaction: _Transaction, written_here: set[tuple[str, str]]) -> int:
+    size = 0
+    for op in unit.operations:
+        if isinstance(op, AdjustCount):
+            continue
+        if isinstance(op, RequireRecord):
+            target = (op.object_id, op.record_id)
+            if target in written_here or target in transaction.checked:
+                continue
+        size += 1
+    return size
+
+
+def _add_unit(transaction: _Transaction, unit: Unit, written_here: set[tuple[str, str]]) -> None:
+    for op in unit.operations:
+        if isinstance(op, AdjustCount):
+            transaction.counts[op.object_id] = transaction.counts.get(op.object_id, 0) + op.delta
+        elif isinstance(op, RequireRecord):
+            target = (op.object_id, op.record_id)
+            # A record created by this same plan exists once the plan commits; checking it
+            # would put two actions on one item, which DynamoDB refuses.
+            if target not in written_here and target not in transaction.checked:
+                transaction.checked.add(target)
+                transaction.checks.append(op)
+        elif isinstance(op, DeleteRecord | ReleaseUnique):
+            transaction.deletes.append(op)
+        else:
+            transaction.puts.append(op)
+
+
+def _commit(workspace_id: str, transaction: _Transaction) -> None:
+    counter_ops = [
+        AdjustCount(object_id, delta) for object_id, delta in transaction.counts.items() if delta
+    ]
+    ordered = transaction.ordered() + counter_ops
+    try:
+        with TransactWrite(connection=_shared_connection()) as writer:
+            for op in transaction.checks:
+                _add_check(writer, workspace_id, op)
+            for op in transaction.deletes:
+                _add_delete(writer, workspace_id, op)
+            for op in transaction.puts:
+                _add_put(writer, workspace_id, op)
+            for op in counter_ops:
+                _add_counter(writer, workspace_id, op)
+    except TransactWriteError as exc:
+        raise _translate(exc, ordered) from exc
+
+
+def _add_check(writer: TransactWrite, workspace_id: str, op: Operation) -> None:
+    assert isinstance(op, RequireRecord)
+    key = keys.record_key(workspace_id, op.object_id, op.record_id)
+    # The relation target must exist and must not be soft-deleted at commit time.
+    condition = RecordItem.pk.exists() & RecordItem.deleted_at.does_not_exist()
+    writer.condition_check(RecordItem, key.pk, key.sk, condition=condition)
+
+
+def _add_delete(writer: TransactWrite, workspace_id: str, op: Operation) -> None:
+    if isinstance(op, DeleteRecord):
+        key = keys.record_key(workspace_id, op.object_id, op.record_id)
+        item = RecordItem(key.pk, key.sk)
+        writer.delete(item, condition=RecordItem.version == op.expected_version)
+    else:
+        assert isinstance(op, ReleaseUnique)
+        key = keys.unique_guard_key(workspace_id, op.object_id, op.field_path, op.value)
+        # Only release a value this record still holds; a missing guard is fine too.
+        owned = UniqueGuardItem.record_id == op.record_id
+        writer.delete(UniqueGuardItem(key.pk, key.sk), condition=owned | UniqueGuardItem.pk.does_not_exist())
+
+
+def _add_put(writer: TransactWrite, workspace_id: str, op: Operation) -> None:
+    if isinstance(op, PutRecord):
+        key = keys.record_key(workspace_id, op.object_id, op.record_id)
+        item = RecordItem(
+            key.pk, key.sk, data=op.body, deleted_at=op.deleted_at, version=op.version
+        )
+        if op.expected_version is None:
+            condition = RecordItem.pk.does_not_exist()  # create: the id must be new
+        else:
+            condition = RecordItem.version == op.expected_version  # optimistic lock
+        writer.save(item, condition=condition)
+    else:
+        assert isinstance(op, ReserveUnique)
+        key = keys.unique_guard_key(workspace_id, op.object_id, op.field_path, op.value)
+        guard = UniqueGuardItem(key.pk, key.sk, record_id=op.record_id)
+        # Free, or already held by this very record (an update that keeps its value).
+        condition = UniqueGuardItem.pk.does_not_exist() | (UniqueGuardItem.record_id == op.record_id)
+        writer.save(guard, condition=condition)
+
+
+def _add_counter(writer: TransactWrite, workspace_id: str, op: AdjustCount) -> None:
+    key = keys.counter_key(workspace_id, op.object_id)
+    writer.update(CounterItem(key.pk, key.sk), actions=[CounterItem.live.add(op.delta)])
+
+
+def _translate(exc: TransactWriteError, ordered: list[Operation]) -> Exception:
+    code = exc.cause_response_code
+    if code in RETRYABLE_CODES:
+        return RetryableError(code)
+    reasons = exc.cancellation_reasons or []
+    failed = [
+        (ordered[i], reason.code) for i, reason in enumerate(reasons)
+        if reason is not None and reason.code not in (None, "None") and i < len(ordered)
+    ]
+    if not failed or any(reason in RETRYABLE_CANCELLATION_CODES for _, reason in failed):
+        if code == "TransactionCanceledException" or code in RETRYABLE_CODES:
+            return RetryableError(code or "TransactionCanceled")
+        return exc
+    return _condition_error(failed[0][0])
+
+
+def _condition_error(op: Operation) -> CrmError:
+    if isinstance(op, ReserveUnique):
+        return UniqueViolationError(
+            f"Duplicate value for unique field '{op.field_path}': '{op.value}' is already used "
+            "by another record"
+        )
+    if isinstance(op, RequireRecord):
+        return RelationTargetNotFoundError(
+            f"Invalid value for field '{op.field_name}': no record with id '{op.record_id}'"
+        )
+    if isinstance(op, PutRecord) and op.expected_version is None:
+        return UniqueViolationError(f"A record with id '{op.record_id}' already exists")
+    return VersionConflictError()
+
+
+def _undo(workspace_id: str, committed: list[_Transaction], retry_kwargs: dict) -> None:
+    """Write the inverse of already-committed transactions, newest first, unconditionally."""
+    for transaction in reversed(committed):
+        inverse = _Transaction()
+        for op in transaction.ordered():
+            _add_inverse(inverse, op)
+        for object_id, delta in transaction.counts.items():
+            inverse.counts[object_id] = -delta
+        try:
+            with_retries(lambda t=inverse: _force(workspace_id, t), **retry_kwargs)
+        except CrmError:
+            logger.error("could not undo a partially applied plan in %s", workspace_id)
+            raise
+
+
+def _add_inverse(inverse: _Transaction, op: Operation) -> None:
+    if isinstance(op, PutRecord):
+        if op.expected_version is None:
+            inverse.deletes.append(DeleteRecord(op.object_id, op.record_id, op.version))
+        else:
+            inverse.puts.append(
+                PutRecord(op.object_id, op.record_id, op.previous_body or {}, op.expected_version,
+                          deleted_at=op.previous_deleted_at, expected_version=op.version)
+            )
+    elif isinstance(op, DeleteRecord):
+        inverse.puts.append(
+            PutRecord(op.object_id, op.record_id, op.previous_body, op.expected_version,
+                      deleted_at=op.previous_deleted_at)
+        )
+    elif isinstance(op, ReserveUnique):
+        inverse.deletes.append(ReleaseUnique(op.object_id, op.field_path, op.value, op.record_id))
+    elif isinstance(op, ReleaseUnique):
+        inverse.puts.append(ReserveUnique(op.object_id, op.field_path, op.value, op.record_id))
+
+
+def _force(workspace_id: str, transaction: _Transaction) -> None:
+    # The inverse of our own committed writes: its conditions hold unless a concurrent writer
+    # touched the same items, in which case that writer's state wins and we stop.
+    _commit(workspace_id, transaction)

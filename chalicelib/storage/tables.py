@@ -1,0 +1,80 @@
+"""The one definition of both DynamoDB tables, used by the models, local stack, tests and infra."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class IndexDef:
+    name: str
+    hash_key: str
+    range_key: str | None = None
+    projection: str = "ALL"
+
+
+@dataclass(frozen=True, slots=True)
+class TableDef:
+    hash_key: str
+    range_key: str | None
+    gsis: tuple[IndexDef, ...] = ()
+    stream_view_type: str | None = None
+    # Every key attribute is a string: keys are built from ids and escaped text by storage/keys.py.
+    attribute_types: dict[str, str] = field(default_factory=dict)
+
+    def key_attributes(self) -> list[str]:
+        names = [self.hash_key] + ([self.range_key] if self.range_key else [])
+        for index in self.gsis:
+            names += [index.hash_key] + ([index.range_key] if index.range_key else [])
+        return list(dict.fromkeys(names))
+
+
+# Workspaces, metadata, records, counters and uniqueness guards live side by side here; the
+# stream (new and old images) drives webhooks, never the request path.
+MAIN_TABLE = TableDef(hash_key="pk", range_key="sk", stream_view_type="NEW_AND_OLD_IMAGES")
+
+# API keys are looked up by the hash of the presented token before any workspace is known.
+# byId serves revocation by key id (operator CLI); byWorkspace lists a workspace's keys.
+KEYS_TABLE = TableDef(
+    hash_key="keyHash",
+    range_key=None,
+    gsis=(
+        IndexDef(name="byId", hash_key="keyId"),
+        IndexDef(name="byWorkspace", hash_key="workspaceId", range_key="keyId"),
+    ),
+)
+
+
+def _key_schema(hash_key: str, range_key: str | None) -> list[dict[str, str]]:
+    schema = [{"AttributeName": hash_key, "KeyType": "HASH"}]
+    if range_key:
+        schema.append({"AttributeName": range_key, "KeyType": "RANGE"})
+    return schema
+
+
+def create_table_request(table: TableDef, table_name: str) -> dict[str, Any]:
+    """The CreateTable arguments for a table definition (on-demand billing)."""
+    request: dict[str, Any] = {
+        "TableName": table_name,
+        "BillingMode": "PAY_PER_REQUEST",
+        "KeySchema": _key_schema(table.hash_key, table.range_key),
+        "AttributeDefinitions": [
+            {"AttributeName": name, "AttributeType": "S"} for name in table.key_attributes()
+        ],
+    }
+    if table.gsis:
+        request["GlobalSecondaryIndexes"] = [
+            {
+                "IndexName": index.name,
+                "KeySchema": _key_schema(index.hash_key, index.range_key),
+                "Projection": {"ProjectionType": index.projection},
+            }
+            for index in table.gsis
+        ]
+    if table.stream_view_type:
+        request["StreamSpecification"] = {
+            "StreamEnabled": True,
+            "StreamViewType": table.stream_view_type,
+        }
+    return request

@@ -1,0 +1,14 @@
+"""Lazy, container-wide singletons: the only place collaborators are constructed."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from chalicelib.core.records import RecordService
+from chalicelib.settings import SETTINGS
+from chalicelib.storage.records import DynamoRecordStore
+
+
+@cache
+def record_service() -> RecordService:
+    return RecordService(DynamoRecordStore(), batch_max=SETTINGS.batch_max_records)
