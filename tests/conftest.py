@@ -83,3 +83,42 @@ def client(aws: None) -> Iterator[object]:
 
     with Client(app) as test_client:
         yield test_client
+
+
+class RestClient:
+    """Chalice test client bound to one tenant; returns (status, parsed JSON body)."""
+
+    def __init__(self, http: object, tenant: Tenant) -> None:
+        self._http = http
+        self.tenant = tenant
+
+    def call(self, method: str, path: str, body: object = None, headers: dict | None = None):
+        import json
+
+        send_headers = dict(self.tenant.headers if headers is None else headers)
+        kwargs = {"headers": send_headers}
+        if body is not None:
+            kwargs["body"] = body if isinstance(body, str | bytes) else json.dumps(body)
+        response = getattr(self._http, method.lower())(path, **kwargs)
+        parsed = json.loads(response.body) if response.body else None
+        return response.status_code, parsed
+
+    def get(self, path: str, **kw):
+        return self.call("GET", path, **kw)
+
+    def post(self, path: str, body: object = None, **kw):
+        return self.call("POST", path, body, **kw)
+
+    def patch(self, path: str, body: object = None, **kw):
+        return self.call("PATCH", path, body, **kw)
+
+    def put(self, path: str, body: object = None, **kw):
+        return self.call("PUT", path, body, **kw)
+
+    def delete(self, path: str, **kw):
+        return self.call("DELETE", path, **kw)
+
+
+@pytest.fixture
+def rest(client: object, tenant: Tenant) -> RestClient:
+    return RestClient(client.http, tenant)  # type: ignore[attr-defined]

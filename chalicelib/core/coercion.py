@@ -44,13 +44,11 @@ _DATE_TIME = re.compile(
 )
 _CURRENCY_CODE = re.compile(r"[A-Z]{3}")
 
-# Unquoted metadata defaults that name a function rather than a literal, per field type.
-_NOW_DEFAULT = "now"
-_UUID_DEFAULT = "uuid"
-
 _CALLER_OWNED = frozenset(SYSTEM_FIELD_NAMES)
-_POSITION_FIELD = FieldDef(id="", object_id="", name="position", label="Position",
-                           type=FieldType.POSITION)
+# Stands in for `position` on models that do not declare it: every record has one.
+_POSITION_FIELD = FieldDef(
+    id="", object_id="", name="position", label="Position", type=FieldType.POSITION
+)
 
 
 class _Rejected(Exception):
@@ -149,12 +147,9 @@ def default_value(field: FieldDef, *, now: datetime | None = None) -> Any:
     default = field.default_value
     if default is None:
         return _fallback_for_missing(field)
-    if default == _NOW_DEFAULT and field.type is FieldType.DATE_TIME:
-        return _format_date_time(now or datetime.now(timezone.utc))
-    if default == _NOW_DEFAULT and field.type is FieldType.DATE:
-        return _format_date_time(now or datetime.now(timezone.utc))[:10]
-    if default == _UUID_DEFAULT and field.type is FieldType.UUID:
-        return str(uuid.uuid4())
+    function = _FUNCTION_DEFAULTS.get((field.type, default)) if isinstance(default, str) else None
+    if function is not None:
+        return function(now or datetime.now(timezone.utc))
     return unquote_default(default)
 
 
@@ -184,7 +179,7 @@ def _coerce_entry(obj: ObjectDef, key: str, value: Any, for_update: bool) -> Any
         return _coerce_join_column(relation, key, value)
     field = obj.by_name.get(key)
     if field is None and key == _POSITION_FIELD.name:
-        field = _POSITION_FIELD  # every record has a position, declared in metadata or not
+        field = _POSITION_FIELD
     if field is None:
         raise UnknownFieldError(f"Field '{key}' does not exist on object '{obj.name_singular}'")
     if field.type is FieldType.RELATION:
@@ -515,6 +510,15 @@ def _composite_default(field: FieldDef) -> dict[str, Any]:
     return composite
 
 
+# Unquoted metadata defaults that name a server function rather than a literal ("'now'" would
+# be the text now), keyed by field type; each takes the creation time.
+_FUNCTION_DEFAULTS: Mapping[tuple[FieldType, str], Callable[[datetime], Any]] = {
+    (FieldType.DATE_TIME, "now"): lambda now: _format_date_time(now),
+    (FieldType.DATE, "now"): lambda now: _format_date_time(now)[:10],
+    (FieldType.UUID, "uuid"): lambda _now: str(uuid.uuid4()),
+}
+
+
 def _fallback_for_missing(field: FieldDef) -> Any:
     """What a field without a default gets: null, an empty text or list, or a refusal."""
     if field.is_nullable:
@@ -563,7 +567,10 @@ def _zone(text: str | None) -> timezone:
     if text is None or text in ("Z", "z"):
         return timezone.utc
     digits = text[1:].replace(":", "")
-    offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:] or 0))
+    hours, minutes = int(digits[:2]), int(digits[2:] or 0)
+    if minutes >= 60:
+        raise ValueError(f"bad UTC offset {text}")
+    offset = timedelta(hours=hours, minutes=minutes)
     return timezone(-offset if text[0] == "-" else offset)
 
 

@@ -1,0 +1,360 @@
+"""The real local stack (`make run` = run_local.py) over HTTP: a subprocess, real sockets, urllib.
+
+The module-scoped `stack` fixture starts run_local.py once on two free loopback ports; the tests
+below talk to it like any Twenty REST client would, and the last one stops it with SIGTERM.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+READY_TIMEOUT = 60.0
+STOP_TIMEOUT = 10.0
+
+# Loopback only: never let an HTTP(S)_PROXY from the environment see these requests.
+_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def port_refuses_connections(port: int) -> bool:
+    with socket.socket() as probe:
+        probe.settimeout(0.5)
+        return probe.connect_ex(("127.0.0.1", port)) != 0
+
+
+def http(
+    method: str, url: str, body: Any = None, *, key: str | None = None
+) -> tuple[int, dict[str, Any]]:
+    """One request; returns (status, parsed JSON body) for success and error statuses alike."""
+    headers = {"Accept": "application/json"}
+    data = None
+    if body is not None:
+        data = json.dumps(body).encode()
+        headers["Content-Type"] = "application/json"
+    if key is not None:
+        headers["Authorization"] = f"Bearer {key}"
+    request = urllib.request.Request(url, data=data, headers=headers, method=method)
+    try:
+        with _OPENER.open(request, timeout=15) as response:
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as error:
+        with error:
+            return error.code, json.loads(error.read() or b"null")
+
+
+@dataclass
+class Stack:
+    process: subprocess.Popen[bytes]
+    log: Path
+    port: int
+    dynamodb_port: int
+    banner: dict[str, str]
+
+    @property
+    def api(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def key(self) -> str:
+        return self.banner["apiKey"]
+
+    def call(self, method: str, path: str, body: Any = None, *, key: str | None = "default"):
+        return http(method, self.api + path, body, key=self.key if key == "default" else key)
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+def stack_env(port: int, dynamodb_port: int, dev_key: str) -> dict[str, str]:
+    env = dict(os.environ)
+    # conftest.py points boto at moto's in-process mock; the stack must use its own endpoint.
+    env.pop("AWS_ENDPOINT_URL_DYNAMODB", None)
+    env.pop("AWS_ENDPOINT_URL", None)
+    env.update(PORT=str(port), DYNAMODB_PORT=str(dynamodb_port), CRM_DEV_API_KEY=dev_key,
+               PYTHONUNBUFFERED="1")
+    return env
+
+
+def banner_line(text: str) -> dict[str, str] | None:
+    for line in text.splitlines():
+        if line.startswith("{"):
+            try:
+                parsed = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(parsed, dict) and "workspaceId" in parsed:
+                return parsed
+    return None
+
+
+def start_stack(log: Path, dynamodb_port: int, dev_key: str) -> Stack:
+    """Run run_local.py and wait until /healthz answers and the JSON banner is printed."""
+    port = free_port()
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            [sys.executable, "run_local.py"],
+            cwd=ROOT,
+            env=stack_env(port, dynamodb_port, dev_key),
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    deadline = time.monotonic() + READY_TIMEOUT
+    healthy = False
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            output = log.read_text(errors="replace")
+            pytest.fail(f"run_local.py exited with {process.returncode} before ready:\n{output}")
+        if not healthy:
+            try:
+                status, body = http("GET", f"http://127.0.0.1:{port}/healthz")
+                healthy = status == 200 and body == {"status": "ok"}
+            except (OSError, ValueError):
+                pass
+        banner = banner_line(log.read_text(errors="replace")) if healthy else None
+        if banner is not None:
+            return Stack(process, log, port, dynamodb_port, banner)
+        time.sleep(0.1)
+    kill_group(process)
+    pytest.fail(f"run_local.py not ready within {READY_TIMEOUT}s:\n{log.read_text(errors='replace')}")
+
+
+def kill_group(process: subprocess.Popen[bytes]) -> None:
+    """Last-resort cleanup of a stack a failed test left running (its own process group)."""
+    if process.poll() is None:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        process.wait(timeout=STOP_TIMEOUT)
+
+
+def stop_with_sigterm(stack: Stack) -> int:
+    stack.process.send_signal(signal.SIGTERM)
+    try:
+        return stack.process.wait(timeout=STOP_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        kill_group(stack.process)
+        pytest.fail(f"run_local.py still running {STOP_TIMEOUT}s after SIGTERM:\n{stack.output()}")
+
+
+def process_group_is_gone(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+def wait_until_refused(port: int, timeout: float = 3.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while not port_refuses_connections(port):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    log = tmp_path_factory.mktemp("local-stack") / "run_local.log"
+    running = start_stack(log, free_port(), "crm_dev_" + secrets.token_hex(12))
+    try:
+        yield running
+    finally:
+        kill_group(running.process)
+
+
+# --- REST round trips --------------------------------------------------------------------------
+
+
+def test_the_banner_reports_the_api_url_the_demo_workspace_and_the_chosen_dev_key(stack: Stack):
+    assert stack.banner["api"] == stack.api
+    assert stack.banner["apiKey"].startswith("crm_dev_")
+    assert len(stack.banner["workspaceId"]) == 36
+
+
+def test_a_company_goes_through_create_read_update_soft_delete_restore_and_destroy(stack: Stack):
+    status, created = stack.call("POST", "/rest/companies", {"name": "Acme", "employees": 10})
+    assert status == 201, created
+    company = created["data"]["createCompany"]
+    company_id = company["id"]
+    assert company["name"] == "Acme"
+    assert company["deletedAt"] is None
+    path = f"/rest/companies/{company_id}"
+
+    status, got = stack.call("GET", path)
+    assert status == 200, got
+    assert got["data"]["company"]["id"] == company_id
+    assert got["data"]["company"]["employees"] == 10
+
+    status, updated = stack.call("PATCH", path, {"name": "Acme Corp"})
+    assert status == 200, updated
+    assert updated["data"]["updateCompany"]["name"] == "Acme Corp"
+    assert updated["data"]["updateCompany"]["employees"] == 10
+    assert stack.call("GET", path)[1]["data"]["company"]["name"] == "Acme Corp"
+
+    status, soft = stack.call("DELETE", path + "?soft_delete=true")
+    assert status == 200, soft
+    assert soft["data"]["deleteCompany"]["id"] == company_id
+
+    status, missing = stack.call("GET", path)
+    assert status == 404
+    assert set(missing) == {"statusCode", "error", "messages", "code"}
+    assert missing["statusCode"] == 404
+    assert missing["error"] == "NotFoundException"
+    assert isinstance(missing["messages"], list) and len(missing["messages"]) == 1
+    assert missing["code"] == "RECORD_NOT_FOUND"
+
+    status, restored = stack.call("PATCH", f"/rest/restore/companies/{company_id}")
+    assert status == 200, restored
+    assert restored["data"]["restoreCompany"]["id"] == company_id
+    assert restored["data"]["restoreCompany"]["deletedAt"] is None
+    assert stack.call("GET", path)[0] == 200
+
+    status, destroyed = stack.call("DELETE", path)
+    assert status == 200, destroyed
+    assert destroyed["data"]["deleteCompany"]["id"] == company_id
+    assert stack.call("GET", path)[0] == 404
+    # Destroyed, not soft-deleted: there is nothing left to restore.
+    assert stack.call("PATCH", f"/rest/restore/companies/{company_id}")[0] == 404
+
+
+def _person(first: str, email: str, city: str = "") -> dict[str, Any]:
+    return {
+        "name": {"firstName": first, "lastName": "Tester"},
+        "emails": {"primaryEmail": email, "additionalEmails": []},
+        "city": city,
+    }
+
+
+def test_a_batch_creates_three_people_and_an_upsert_batch_updates_one_and_adds_one(stack: Stack):
+    batch = [_person("Ada", "ada@example.com"), _person("Bob", "bob@example.com"),
+             _person("Cy", "cy@example.com")]
+    status, created = stack.call("POST", "/rest/batch/people", batch)
+    assert status == 201, created
+    people = created["data"]["createPeople"]
+    assert [p["emails"]["primaryEmail"] for p in people] == [
+        "ada@example.com", "bob@example.com", "cy@example.com"]
+    assert len({p["id"] for p in people}) == 3
+    bob_id = people[1]["id"]
+
+    upsert = [_person("Bob", "bob@example.com", city="Paris"), _person("Dee", "dee@example.com")]
+    status, upserted = stack.call("POST", "/rest/batch/people?upsert=true", upsert)
+    assert status == 201, upserted
+    bob, dee = upserted["data"]["createPeople"]
+    assert bob["id"] == bob_id
+    assert bob["city"] == "Paris"
+    assert dee["id"] not in {p["id"] for p in people}
+    assert stack.call("GET", f"/rest/people/{bob_id}")[1]["data"]["person"]["city"] == "Paris"
+
+    status, listed = stack.call("GET", "/rest/people")
+    assert status == 200, listed
+    assert listed["totalCount"] == 4
+    emails = sorted(p["emails"]["primaryEmail"] for p in listed["data"]["people"])
+    assert emails == ["ada@example.com", "bob@example.com", "cy@example.com", "dee@example.com"]
+
+
+def test_a_request_without_an_api_key_is_refused_with_401(stack: Stack):
+    status, body = stack.call("GET", "/rest/companies", key=None)
+    assert status == 401
+    assert body["statusCode"] == 401
+    assert body["error"] == "UnauthorizedException"
+    assert body["code"] == "UNAUTHENTICATED"
+    status, body = stack.call("GET", "/rest/companies", key="crm_not-a-real-key")
+    assert status == 401
+    assert body["code"] == "UNAUTHENTICATED"
+
+
+# Last in the module: it stops the shared stack.
+def test_sigterm_stops_the_api_and_its_dynamodb_within_ten_seconds(stack: Stack):
+    assert not port_refuses_connections(stack.port)
+    assert not port_refuses_connections(stack.dynamodb_port)
+    started = time.monotonic()
+    assert stop_with_sigterm(stack) == 0, stack.output()
+    assert time.monotonic() - started < STOP_TIMEOUT
+    assert process_group_is_gone(stack.process.pid)
+    assert wait_until_refused(stack.port), "the API port still accepts connections"
+    assert wait_until_refused(stack.dynamodb_port), "the DynamoDB port still accepts connections"
+
+
+# --- restart over an existing DynamoDB ---------------------------------------------------------
+
+
+def test_restarting_over_an_existing_dynamodb_does_not_duplicate_the_demo_workspace(
+    tmp_path: Path,
+):
+    from moto.server import ThreadedMotoServer
+
+    dynamodb_port = free_port()
+    dynamodb = ThreadedMotoServer(ip_address="127.0.0.1", port=dynamodb_port, verbose=False)
+    dynamodb.start()
+    dev_key = "crm_dev_" + secrets.token_hex(12)
+    first = second = None
+    try:
+        first = start_stack(tmp_path / "first.log", dynamodb_port, dev_key)
+        assert first.key == dev_key
+        status, created = first.call("POST", "/rest/companies", {"name": "Survives restarts"})
+        assert status == 201, created
+        company_id = created["data"]["createCompany"]["id"]
+        assert stop_with_sigterm(first) == 0, first.output()
+        # run_local.py did not start this DynamoDB, so it must leave it running.
+        assert not port_refuses_connections(dynamodb_port)
+
+        second = start_stack(tmp_path / "second.log", dynamodb_port, dev_key)
+        assert second.banner["workspaceId"] == first.banner["workspaceId"]
+        assert second.key == dev_key
+        status, got = second.call("GET", f"/rest/companies/{company_id}")
+        assert status == 200, got
+        assert got["data"]["company"]["name"] == "Survives restarts"
+        status, listed = second.call("GET", "/rest/companies")
+        assert status == 200, listed
+        assert listed["totalCount"] == 1
+        for run in (first, second):
+            assert "Reusing the DynamoDB" in run.output()
+
+        import boto3
+
+        dynamo = boto3.client(
+            "dynamodb", endpoint_url=f"http://127.0.0.1:{dynamodb_port}", region_name="us-east-1"
+        )
+        from chalicelib.settings import SETTINGS
+
+        keys = dynamo.scan(TableName=SETTINGS.keys_table)["Items"]
+        assert len(keys) == 1, keys  # the dev key was found again, not issued twice
+        assert keys[0]["workspaceId"]["S"] == first.banner["workspaceId"]
+        workspaces = dynamo.scan(
+            TableName=SETTINGS.main_table,
+            FilterExpression="sk = :ws",
+            ExpressionAttributeValues={":ws": {"S": "#WORKSPACE"}},
+        )["Items"]
+        assert [item["pk"]["S"] for item in workspaces] == [f"WS#{first.banner['workspaceId']}"]
+
+        assert stop_with_sigterm(second) == 0, second.output()
+    finally:
+        for run in (first, second):
+            if run is not None:
+                kill_group(run.process)
+        dynamodb.stop()
+    assert port_refuses_connections(dynamodb_port)
