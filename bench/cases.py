@@ -1,4 +1,8 @@
-"""The five measured operations, each as an API call and its raw-boto3 counterpart."""
+"""The five measured operations, each as an API call and its raw-boto3 counterpart.
+
+A case prepares each iteration's request outside the timed region (building bodies is the
+client's work, not the server's) and hands back a zero-argument call that the runner times.
+"""
 
 from __future__ import annotations
 
@@ -15,18 +19,20 @@ LIST_LIMIT = 60
 BATCH_SIZE = 60
 PERSON_UNIQUE = "emails.primaryEmail"
 
-# Every created person needs an email no earlier iteration (API or baseline) has used.
+Call = Callable[[], Any]
+
+# Every created person needs an email that no earlier call (API or baseline) has used.
 _serial = itertools.count()
 
 
 @dataclass(frozen=True)
 class Case:
-    """`api(i)` returns the test client's response; `baseline(i)` the raw handler's JSON."""
+    """`api(i)` and `baseline(i)` prepare iteration i and return the call to time."""
 
     name: str
     iterations: int
-    api: Callable[[int], Any]
-    baseline: Callable[[int], str]
+    api: Callable[[int], Call]
+    baseline: Callable[[int], Call]
 
 
 def _person(tag: str) -> dict[str, Any]:
@@ -37,9 +43,14 @@ def _person(tag: str) -> dict[str, Any]:
     }
 
 
-def _request(world: World, method: str, path: str, body: Any = None) -> Any:
+def _people(tag: str) -> list[dict[str, Any]]:
+    return [_person(tag) for _ in range(BATCH_SIZE)]
+
+
+def _http(world: World, method: str, path: str, body: Any = None) -> Call:
     payload = b"" if body is None else json.dumps(body).encode()
-    return world.client.http.request(method, path, headers=world.headers, body=payload)
+    http, headers = world.client.http, world.headers
+    return lambda: http.request(method, path, headers=headers, body=payload)
 
 
 def build_cases(world: World, raw: RawDynamo, iterations: int) -> list[Case]:
@@ -47,45 +58,50 @@ def build_cases(world: World, raw: RawDynamo, iterations: int) -> list[Case]:
     read_id, update_id = world.company_ids[0], world.company_ids[1]
     # A person the API stored is the template of the baseline's documents (same size).
     seeded = world.call("POST", "/rest/people", _person("template"))["data"]["createPerson"]
-    person_template = raw.stored_body(people, seeded["id"])
+    template = raw.stored_body(people, seeded["id"])
 
-    def batch_request(tag: str) -> list[dict[str, Any]]:
-        return [_person(tag) for _ in range(BATCH_SIZE)]
+    def raw_create(i: int) -> Call:
+        request = json.dumps(_person("raw"))
+        return lambda: raw.create(people, request, template, PERSON_UNIQUE)
+
+    def raw_batch(i: int) -> Call:
+        request = json.dumps(_people("raw"))
+        return lambda: raw.create_many(people, request, template, PERSON_UNIQUE)
+
+    def raw_update(i: int) -> Call:
+        request = json.dumps({"name": f"Raw {i}"})
+        return lambda: raw.update(companies, update_id, request)
 
     return [
         Case(
             "get one",
             iterations,
-            lambda i: _request(world, "GET", f"/rest/companies/{read_id}"),
-            lambda i: raw.get_one(companies, read_id, "company"),
+            lambda i: _http(world, "GET", f"/rest/companies/{read_id}"),
+            lambda i: lambda: raw.get_one(companies, read_id, "company"),
         ),
         Case(
             "list 60",
             iterations,
-            lambda i: _request(world, "GET", f"/rest/companies?limit={LIST_LIMIT}"),
-            lambda i: raw.list_page(companies, "companies", LIST_LIMIT),
+            lambda i: _http(world, "GET", f"/rest/companies?limit={LIST_LIMIT}"),
+            lambda i: lambda: raw.list_page(companies, "companies", LIST_LIMIT),
         ),
         Case(
             "create one",
             iterations,
-            lambda i: _request(world, "POST", "/rest/people", _person("api")),
-            lambda i: raw.create(
-                people, json.dumps(_person("raw")), person_template, PERSON_UNIQUE
-            ),
+            lambda i: _http(world, "POST", "/rest/people", _person("api")),
+            raw_create,
         ),
         Case(
             "batch create 60",
-            # Each iteration writes 120 records; a few are enough for a stable median.
+            # Each iteration writes 240 items per side; a few give a stable enough median.
             max(3, iterations // 4),
-            lambda i: _request(world, "POST", "/rest/batch/people", batch_request("api")),
-            lambda i: raw.create_many(
-                people, json.dumps(batch_request("raw")), person_template, PERSON_UNIQUE
-            ),
+            lambda i: _http(world, "POST", "/rest/batch/people", _people("api")),
+            raw_batch,
         ),
         Case(
             "update one",
             iterations,
-            lambda i: _request(world, "PATCH", f"/rest/companies/{update_id}", {"name": f"N{i}"}),
-            lambda i: raw.update(companies, update_id, json.dumps({"name": f"R{i}"})),
+            lambda i: _http(world, "PATCH", f"/rest/companies/{update_id}", {"name": f"Api {i}"}),
+            raw_update,
         ),
     ]

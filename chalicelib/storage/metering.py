@@ -6,6 +6,7 @@ Handlers are added to botocore's built-in handler list, so every client created 
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import Counter
 from collections.abc import Callable
@@ -47,8 +48,13 @@ class DynamoMeter:
         return sum(self.operations.values())
 
     def before_call(self, model: Any, params: dict[str, Any], **_: Any) -> Any:
+        if not self.interceptors:
+            return None
+        # `params` is the serialised request; interceptors get the API parameters back.
+        body = params.get("body") or b"{}"
+        api_params = json.loads(body)
         for interceptor in list(self.interceptors):
-            response = interceptor(model.name, params)
+            response = interceptor(model.name, api_params)
             if response is not None:
                 return response
         return None

@@ -1,0 +1,127 @@
+"""Run a case: warm up, then interleave timed API and baseline calls and meter the API's."""
+
+from __future__ import annotations
+
+import cProfile
+import gc
+import io
+import json
+import pstats
+import statistics
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from bench.cases import Call, Case
+from bench.world import check
+from chalicelib.storage.metering import DynamoMeter
+
+
+@dataclass
+class CaseResult:
+    name: str
+    iterations: int
+    dynamodb_requests: float
+    operations: dict[str, float]
+    items_read: float
+    items_returned: float
+    api_ms_median: float
+    baseline_ms_median: float
+    overhead_ratio: float
+    baseline_dynamodb_requests: float
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class _Tally:
+    """What the API calls of one case cost, summed over the measured iterations."""
+
+    operations: Counter[str] = field(default_factory=Counter)
+    items_read: int = 0
+    items_returned: int = 0
+    api_seconds: list[float] = field(default_factory=list)
+    baseline_seconds: list[float] = field(default_factory=list)
+    baseline_requests: int = 0
+
+
+def count_returned(body: bytes) -> int:
+    """Records in a Twenty-shaped answer: `data` holds one record or a list of them."""
+    data = json.loads(body).get("data") or {}
+    return sum(len(value) if isinstance(value, list) else 1 for value in data.values())
+
+
+def _timed(call: Call) -> tuple[Any, float]:
+    start = time.perf_counter()
+    result = call()
+    return result, time.perf_counter() - start
+
+
+def _run_api(case: Case, i: int, meter: DynamoMeter, tally: _Tally) -> None:
+    call = case.api(i)
+    ops_before, read_before = Counter(meter.operations), meter.items_read
+    response, seconds = _timed(call)
+    tally.operations += meter.operations - ops_before
+    tally.items_read += meter.items_read - read_before
+    check(response, f"{case.name} (API)")
+    tally.items_returned += count_returned(response.body)
+    tally.api_seconds.append(seconds)
+
+
+def _run_baseline(case: Case, i: int, meter: DynamoMeter, tally: _Tally) -> None:
+    call = case.baseline(i)
+    before = meter.requests
+    _, seconds = _timed(call)
+    tally.baseline_requests += meter.requests - before
+    tally.baseline_seconds.append(seconds)
+
+
+def run_case(case: Case, meter: DynamoMeter) -> CaseResult:
+    # Warm-up: caches filled and code paths loaded, as in a warm Lambda container.
+    _run_api(case, -1, meter, _Tally())
+    _run_baseline(case, -1, meter, _Tally())
+    gc.collect()  # garbage from setup should not be collected inside a timed call
+    tally = _Tally()
+    for i in range(case.iterations):
+        # Alternate which side goes first so neither always runs on a freshly-warmed cache.
+        if i % 2:
+            _run_baseline(case, i, meter, tally)
+            _run_api(case, i, meter, tally)
+        else:
+            _run_api(case, i, meter, tally)
+            _run_baseline(case, i, meter, tally)
+    return _summarise(case, tally)
+
+
+def _summarise(case: Case, tally: _Tally) -> CaseResult:
+    n = case.iterations
+    api_ms = statistics.median(tally.api_seconds) * 1000
+    baseline_ms = statistics.median(tally.baseline_seconds) * 1000
+    return CaseResult(
+        name=case.name,
+        iterations=n,
+        dynamodb_requests=round(sum(tally.operations.values()) / n, 2),
+        operations={op: round(count / n, 2) for op, count in sorted(tally.operations.items())},
+        items_read=round(tally.items_read / n, 2),
+        items_returned=round(tally.items_returned / n, 2),
+        api_ms_median=round(api_ms, 3),
+        baseline_ms_median=round(baseline_ms, 3),
+        overhead_ratio=round(api_ms / baseline_ms, 3),
+        baseline_dynamodb_requests=round(tally.baseline_requests / n, 2),
+    )
+
+
+def profile_case(case: Case, iterations: int, top: int = 35) -> str:
+    """cProfile of the API calls alone (after a warm-up), sorted by cumulative time."""
+    case.api(-1)()
+    profiler = cProfile.Profile()
+    for i in range(iterations):
+        call = case.api(i)
+        profiler.enable()
+        call()
+        profiler.disable()
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(top)
+    return out.getvalue()
