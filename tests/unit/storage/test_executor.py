@@ -1,0 +1,41 @@
+"""Packing write plans into transactions of at most 100 actions, records never split."""
+
+from __future__ import annotations
+
+from chalicelib.core import plan as ops
+from chalicelib.storage.executor import MAX_TRANSACTION_ACTIONS, _pack
+
+
+def unit(index, guards=1, target=None, target_object="company"):
+    record = f"r{index}"
+    operations = [ops.PutRecord("obj", record, {}, version=1)]
+    operations += [ops.ReserveUnique("obj", f"f{g}", f"v{index}", record) for g in range(guards)]
+    if target:
+        operations.append(ops.RequireRecord(target_object, target, "companyId"))
+    operations.append(ops.AdjustCount("obj", 1))
+    return ops.Unit(tuple(operations), index)
+
+
+def test_sixty_records_with_one_guard_each_fit_two_transactions():
+    units = [unit(i) for i in range(60)]
+    transactions = _pack(units, {("obj", f"r{i}") for i in range(60)})
+    assert len(transactions) == 2
+    for transaction in transactions:
+        assert transaction.size() + len(transaction.counts) <= MAX_TRANSACTION_ACTIONS
+    assert sum(t.counts["obj"] for t in transactions) == 60
+
+
+def test_a_records_actions_stay_in_one_transaction():
+    units = [unit(i, guards=2) for i in range(60)]
+    transactions = _pack(units, set())
+    for transaction in transactions:
+        records = {op.record_id for op in transaction.puts if isinstance(op, ops.PutRecord)}
+        guards = {op.record_id for op in transaction.puts if isinstance(op, ops.ReserveUnique)}
+        assert guards == records
+
+
+def test_relation_checks_are_deduplicated_and_skipped_for_records_written_by_the_plan():
+    units = [unit(i, guards=0, target="c1") for i in range(10)] + [unit(10, guards=0, target="r0", target_object="obj")]
+    written = {("obj", f"r{i}") for i in range(11)}
+    [transaction] = _pack(units, written)
+    assert [op.record_id for op in transaction.checks] == ["c1"]

@@ -1,0 +1,45 @@
+"""Key strings: layout, escaping of user text, and the sort-key length bound."""
+
+from __future__ import annotations
+
+from chalicelib.storage import keys
+
+WS = "0b8f7c1e-1111-4222-8333-944455556666"
+OBJ = "7d1c2b3a-aaaa-4bbb-8ccc-ddddeeeeffff"
+
+
+def test_record_keys_put_the_workspace_and_object_in_the_partition():
+    key = keys.record_key(WS, OBJ, "r1")
+    assert key == keys.Key(f"WS#{WS}#REC#{OBJ}", "r1")
+    assert keys.record_id_from_sk(key.sk) == "r1"
+
+
+def test_metadata_items_share_one_partition_per_workspace():
+    assert keys.object_metadata_key(WS, OBJ).pk == keys.metadata_pk(WS)
+    assert keys.field_metadata_key(WS, OBJ, "f").pk == keys.metadata_pk(WS)
+    assert keys.field_metadata_key(WS, OBJ, "f").sk.startswith(keys.object_metadata_key(WS, OBJ).sk)
+
+
+def test_unique_values_cannot_forge_a_separator():
+    plain = keys.unique_guard_key(WS, OBJ, "emails.primaryEmail", "a#b%c")
+    assert plain.sk == "emails.primaryEmail#=a%23b%25c"
+    assert keys.unique_guard_key(WS, OBJ, "x", "a%23").sk != keys.unique_guard_key(WS, OBJ, "x", "a#").sk
+
+
+def test_long_unique_values_are_hashed_under_the_sort_key_limit():
+    long_value = "x" * 5000
+    key = keys.unique_guard_key(WS, OBJ, "domainName.primaryLinkUrl", long_value)
+    assert len(key.sk.encode()) < 1024
+    assert key.sk.startswith("domainName.primaryLinkUrl#H")
+    assert key != keys.unique_guard_key(WS, OBJ, "domainName.primaryLinkUrl", long_value + "y")
+
+
+def test_workspaces_never_share_a_key():
+    other = "0b8f7c1e-1111-4222-8333-944455556667"
+    assert keys.record_key(WS, OBJ, "r").pk != keys.record_key(other, OBJ, "r").pk
+    assert keys.unique_guard_key(WS, OBJ, "f", "v").pk != keys.unique_guard_key(other, OBJ, "f", "v").pk
+
+
+def test_api_keys_are_stored_by_sha256_only():
+    digest = keys.api_key_hash("crm_secret")
+    assert len(digest) == 64 and "crm_secret" not in digest
