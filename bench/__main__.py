@@ -22,6 +22,10 @@ METER = install()
 
 from moto import mock_aws  # noqa: E402
 
+from bench import emulator  # noqa: E402
+
+emulator.install()  # before the first request: see bench/emulator.py for why
+
 from bench import report  # noqa: E402
 from bench.baseline import RawDynamo  # noqa: E402
 from bench.cases import Case, build_cases  # noqa: E402
@@ -34,7 +38,7 @@ COMPANIES = 120  # two full pages of 60, so "list 60" reads a full page and has 
 
 def _parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--iterations", type=int, default=30, help="measured calls per case")
+    parser.add_argument("--iterations", type=int, default=40, help="measured calls per case")
     parser.add_argument("--only", action="append", help="run only this case (repeatable)")
     parser.add_argument("--profile", metavar="CASE", help="cProfile one case's API calls")
     parser.add_argument("--skip-import", action="store_true", help="skip the cold-start timing")
@@ -63,7 +67,7 @@ def _measure(args: argparse.Namespace) -> list[CaseResult] | None:
         results = []
         for case in _selected(cases, args.only):
             results.append(run_case(case, METER))
-            print(f"  measured {case.name!r}", file=sys.stderr)
+            print(f"  measured {case.name!r}", file=sys.stderr, flush=True)
         return results
 
 

@@ -20,7 +20,7 @@ def _run_seconds(code: str, env: dict[str, str], *flags: str) -> float:
     return time.perf_counter() - start
 
 
-def import_time_ms(env: dict[str, str], runs: int = 5) -> float:
+def import_time_ms(env: dict[str, str], runs: int = 7) -> float:
     """Median wall time of `import app` minus that of an empty interpreter, in ms."""
     empty, full = [], []
     for _ in range(runs):

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bench.cases import Call, Case
+from bench.emulator import CLOCK
 from bench.world import check
 from chalicelib.storage.metering import DynamoMeter
 
@@ -30,6 +31,10 @@ class CaseResult:
     baseline_ms_median: float
     overhead_ratio: float
     baseline_dynamodb_requests: float
+    # The same medians without the time spent inside moto (emulated network and server).
+    api_client_ms_median: float
+    baseline_client_ms_median: float
+    client_overhead_ratio: float
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -43,7 +48,9 @@ class _Tally:
     items_read: int = 0
     items_returned: int = 0
     api_seconds: list[float] = field(default_factory=list)
+    api_client_seconds: list[float] = field(default_factory=list)
     baseline_seconds: list[float] = field(default_factory=list)
+    baseline_client_seconds: list[float] = field(default_factory=list)
     baseline_requests: int = 0
 
 
@@ -53,36 +60,52 @@ def count_returned(body: bytes) -> int:
     return sum(len(value) if isinstance(value, list) else 1 for value in data.values())
 
 
-def _timed(call: Call) -> tuple[Any, float]:
+def _timed(call: Call) -> tuple[Any, float, float]:
+    """Result, wall seconds, and seconds of that spent outside moto."""
+    emulated = CLOCK.seconds
     start = time.perf_counter()
     result = call()
-    return result, time.perf_counter() - start
+    wall = time.perf_counter() - start
+    if CLOCK.cancelled_transactions:
+        # moto's rollback is disabled (bench/emulator.py): the table may now be inconsistent.
+        raise RuntimeError("a DynamoDB transaction was cancelled during the bench")
+    return result, wall, wall - (CLOCK.seconds - emulated)
 
 
 def _run_api(case: Case, i: int, meter: DynamoMeter, tally: _Tally) -> None:
     call = case.api(i)
     ops_before, read_before = Counter(meter.operations), meter.items_read
-    response, seconds = _timed(call)
+    response, seconds, client = _timed(call)
     tally.operations += meter.operations - ops_before
     tally.items_read += meter.items_read - read_before
     check(response, f"{case.name} (API)")
     tally.items_returned += count_returned(response.body)
     tally.api_seconds.append(seconds)
+    tally.api_client_seconds.append(client)
 
 
 def _run_baseline(case: Case, i: int, meter: DynamoMeter, tally: _Tally) -> None:
     call = case.baseline(i)
     before = meter.requests
-    _, seconds = _timed(call)
+    _, seconds, client = _timed(call)
     tally.baseline_requests += meter.requests - before
     tally.baseline_seconds.append(seconds)
+    tally.baseline_client_seconds.append(client)
+
+
+def _settle_heap() -> None:
+    # moto keeps every table, item and stream record in this process: hundreds of thousands of
+    # objects a Lambda would not hold. Freezing them keeps full collections, which would scan
+    # them all inside some timed call, at the cost they have for the app's own objects.
+    gc.collect()
+    gc.freeze()
 
 
 def run_case(case: Case, meter: DynamoMeter) -> CaseResult:
     # Warm-up: caches filled and code paths loaded, as in a warm Lambda container.
     _run_api(case, -1, meter, _Tally())
     _run_baseline(case, -1, meter, _Tally())
-    gc.collect()  # garbage from setup should not be collected inside a timed call
+    _settle_heap()
     tally = _Tally()
     for i in range(case.iterations):
         # Alternate which side goes first so neither always runs on a freshly-warmed cache.
@@ -95,10 +118,15 @@ def run_case(case: Case, meter: DynamoMeter) -> CaseResult:
     return _summarise(case, tally)
 
 
+def _ms(seconds: list[float]) -> float:
+    return statistics.median(seconds) * 1000
+
+
 def _summarise(case: Case, tally: _Tally) -> CaseResult:
     n = case.iterations
-    api_ms = statistics.median(tally.api_seconds) * 1000
-    baseline_ms = statistics.median(tally.baseline_seconds) * 1000
+    api_ms, baseline_ms = _ms(tally.api_seconds), _ms(tally.baseline_seconds)
+    api_client_ms = _ms(tally.api_client_seconds)
+    baseline_client_ms = _ms(tally.baseline_client_seconds)
     return CaseResult(
         name=case.name,
         iterations=n,
@@ -110,18 +138,33 @@ def _summarise(case: Case, tally: _Tally) -> CaseResult:
         baseline_ms_median=round(baseline_ms, 3),
         overhead_ratio=round(api_ms / baseline_ms, 3),
         baseline_dynamodb_requests=round(tally.baseline_requests / n, 2),
+        api_client_ms_median=round(api_client_ms, 3),
+        baseline_client_ms_median=round(baseline_client_ms, 3),
+        client_overhead_ratio=round(api_client_ms / baseline_client_ms, 3),
     )
 
 
-def profile_case(case: Case, iterations: int, top: int = 35) -> str:
-    """cProfile of the API calls alone (after a warm-up), sorted by cumulative time."""
+def profile_case(case: Case, iterations: int, top: int = 40) -> str:
+    """cProfile of one case's API calls after a warm-up, with the time inside moto left out.
+
+    Pausing the profiler inside a call truncates the cumulative totals of the frames that
+    enclose a DynamoDB request (the view, the router); self times (the second table) are exact.
+    """
     case.api(-1)()
+    _settle_heap()
     profiler = cProfile.Profile()
-    for i in range(iterations):
-        call = case.api(i)
-        profiler.enable()
-        call()
-        profiler.disable()
+    # The emulated server is not the API's cost; pausing keeps it out of every total.
+    CLOCK.on_enter, CLOCK.on_exit = profiler.disable, profiler.enable
+    try:
+        for i in range(iterations):
+            call = case.api(i)
+            profiler.enable()
+            call()
+            profiler.disable()
+    finally:
+        CLOCK.on_enter = CLOCK.on_exit = None
     out = io.StringIO()
-    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(top)
+    stats = pstats.Stats(profiler, stream=out)
+    stats.sort_stats("cumulative").print_stats(top)
+    stats.sort_stats("tottime").print_stats(top)
     return out.getvalue()

@@ -497,8 +497,24 @@ def _initial_value(field: FieldDef, values: Mapping[str, Any], now: datetime | N
     return default_value(field, now=now)
 
 
+# Composite defaults per (field id, field version): a 60-record batch would otherwise unquote
+# the same metadata defaults 60 times. A metadata change bumps updatedAt, hence a new entry.
+_COMPOSITE_DEFAULTS: dict[tuple[str, str], dict[str, Any]] = {}
+
+
 def _composite_default(field: FieldDef) -> dict[str, Any]:
     """The empty composite overlaid with the field's metadata default, where it sets a value."""
+    cache_key = (field.id, field.updated_at)
+    template = _COMPOSITE_DEFAULTS.get(cache_key)
+    if template is None:
+        template = _build_composite_default(field)
+        if len(_COMPOSITE_DEFAULTS) > 10_000:
+            _COMPOSITE_DEFAULTS.clear()
+        _COMPOSITE_DEFAULTS[cache_key] = template
+    return {k: v.copy() if isinstance(v, list | dict) else v for k, v in template.items()}
+
+
+def _build_composite_default(field: FieldDef) -> dict[str, Any]:
     composite = composites.empty_composite(field.type)
     default = unquote_default(field.default_value)
     if isinstance(default, dict):

@@ -21,7 +21,7 @@ from chalicelib.core.commands import (
     UpdateRecord,
 )
 from chalicelib.core.ports import RecordStore, StoredRecord
-from chalicelib.core.presentation import present_record
+from chalicelib.core.presentation import present_record, present_records
 from chalicelib.core.uniqueness import Claim, unique_claims
 from chalicelib.errors import (
     BadRequestError,
@@ -37,8 +37,13 @@ from chalicelib.metadata.model import ObjectDef
 _UPDATE_ATTEMPTS = 5  # optimistic-lock retries before answering 409
 
 
+def _shape(record: StoredRecord) -> dict[str, Any]:
+    """The stored body with the values kept outside it (id, deletedAt) put back."""
+    return {**record.body, "id": record.id, "deletedAt": record.deleted_at}
+
+
 def _present(obj: ObjectDef, record: StoredRecord) -> dict[str, Any]:
-    return present_record(obj, {**record.body, "id": record.id, "deletedAt": record.deleted_at})
+    return present_record(obj, _shape(record))
 
 
 def _relation_checks(obj: ObjectDef, values: dict[str, Any]) -> list[ops.Operation]:
@@ -79,7 +84,7 @@ class RecordService:
             ctx.workspace_id, obj.id, after=query.after, before=query.before, limit=query.limit
         )
         total = self._store.count_live(ctx.workspace_id, obj.id)
-        records = [_present(obj, record) for record in page.records]
+        records = present_records(obj, (_shape(record) for record in page.records))
         backwards = query.before is not None
         return Page(
             records=records,
@@ -105,20 +110,23 @@ class RecordService:
         _refuse_repeats("id", ids)
         existing = self._upsert_matches(ctx, obj, values, ids) if command.upsert else {}
         units: list[ops.Unit] = []
-        outcomes: list[RecordOutcome] = []
+        written: list[StoredRecord] = []
         for index, (given, record_id) in enumerate(zip(values, ids, strict=True)):
             match = existing.get(index)
             if match is None:
                 unit, record = self._create_unit(ctx, obj, given, record_id, index)
-                outcomes.append(RecordOutcome(_present(obj, record), created=True))
             else:
                 given = {k: v for k, v in given.items() if k != "id"}
                 unit, record = self._update_unit(ctx, obj, match, given, index)
-                outcomes.append(RecordOutcome(_present(obj, record), created=False))
             units.append(unit)
+            written.append(record)
         _refuse_repeated_claims(obj, units)
         self._store.execute(ctx.workspace_id, ops.Plan(tuple(units)))
-        return outcomes
+        shown = present_records(obj, (_shape(record) for record in written))
+        return [
+            RecordOutcome(record, created=index not in existing)
+            for index, record in enumerate(shown)
+        ]
 
     def _coerce_all(self, obj: ObjectDef, inputs: tuple[Any, ...]) -> list[dict[str, Any]]:
         """Validate every input before anything is written; report every bad record at once."""

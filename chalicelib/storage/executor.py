@@ -8,13 +8,14 @@ compensating transaction, so the table ends as if the batch had never been sent.
 
 from __future__ import annotations
 
+import json
 import logging
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
-from pynamodb.transactions import TransactWrite
 
 from chalicelib.core.plan import (
     AdjustCount,
@@ -34,8 +35,16 @@ from chalicelib.errors import (
     VersionConflictError,
 )
 from chalicelib.settings import SETTINGS
+from chalicelib.storage.tables import MAIN_TABLE
 from chalicelib.storage import keys
-from chalicelib.storage.models import CounterItem, RecordItem, UniqueGuardItem
+from chalicelib.storage.connection import shared_connection
+from chalicelib.storage.models import (
+    COUNTER_LIVE,
+    GUARD_RECORD_ID,
+    RECORD_DATA,
+    RECORD_DELETED_AT,
+    RECORD_VERSION,
+)
 from chalicelib.storage.retry import (
     RETRYABLE_CANCELLATION_CODES,
     RETRYABLE_CODES,
@@ -46,17 +55,6 @@ from chalicelib.storage.retry import (
 logger = logging.getLogger(__name__)
 
 MAX_TRANSACTION_ACTIONS = 100
-
-_connection: Connection | None = None
-
-
-def _shared_connection() -> Connection:
-    # One connection (one botocore client) per container: creating clients costs tens of ms.
-    global _connection
-    if _connection is None:
-        _connection = Connection(region=SETTINGS.region)
-    return _connection
-
 
 @dataclass(slots=True)
 class _Transaction:
@@ -96,8 +94,11 @@ def execute_plan(
     if sleep is not None:
         retry_kwargs["sleep"] = sleep
     for transaction in transactions:
+        # The same token on every retry makes DynamoDB apply the transaction at most once, even
+        # when an earlier attempt committed but its answer was lost.
+        token = str(uuid.uuid4())
         try:
-            with_retries(lambda t=transaction: _commit(workspace_id, t), **retry_kwargs)
+            with_retries(lambda t=transaction: _commit(workspace_id, t, token), **retry_kwargs)
         except CrmError:
             if committed:
                 _undo(workspace_id, committed, retry_kwargs)
@@ -146,69 +147,108 @@ def _add_unit(transaction: _Transaction, unit: Unit, written_here: set[tuple[str
             transaction.puts.append(op)
 
 
-def _commit(workspace_id: str, transaction: _Transaction) -> None:
+def _commit(workspace_id: str, transaction: _Transaction, token: str | None = None) -> None:
     counter_ops = [
         AdjustCount(object_id, delta) for object_id, delta in transaction.counts.items() if delta
     ]
     ordered = transaction.ordered() + counter_ops
+    table = SETTINGS.main_table
+    # Actions are built as wire dicts directly: pynamodb's model layer costs more than the rest
+    # of a 60-record batch together (measured by bench/, see docs/performance.md).
     try:
-        with TransactWrite(connection=_shared_connection()) as writer:
-            for op in transaction.checks:
-                _add_check(writer, workspace_id, op)
-            for op in transaction.deletes:
-                _add_delete(writer, workspace_id, op)
-            for op in transaction.puts:
-                _add_put(writer, workspace_id, op)
-            for op in counter_ops:
-                _add_counter(writer, workspace_id, op)
+        shared_connection().transact_write_items(
+            condition_check_items=[_check_action(table, workspace_id, op) for op in transaction.checks],
+            delete_items=[_delete_action(table, workspace_id, op) for op in transaction.deletes],
+            put_items=[_put_action(table, workspace_id, op) for op in transaction.puts],
+            update_items=[_counter_action(table, workspace_id, op) for op in counter_ops],
+            client_request_token=token,
+        )
     except TransactWriteError as exc:
         raise _translate(exc, ordered) from exc
 
 
-def _add_check(writer: TransactWrite, workspace_id: str, op: Operation) -> None:
+_PK, _SK = MAIN_TABLE.hash_key, MAIN_TABLE.range_key or "sk"
+# Condition fragments, named once (attribute names come from storage/models.py).
+_IS_NEW = f"attribute_not_exists({_PK})"
+_IS_LIVE_RECORD = f"attribute_exists({_PK}) AND attribute_not_exists({RECORD_DELETED_AT})"
+_AT_READ_VERSION = f"{RECORD_VERSION} = :v"
+_ABSENT_OR_MINE = f"attribute_not_exists({_PK}) OR {GUARD_RECORD_ID} = :me"
+
+
+def _key(key: keys.Key) -> dict[str, dict[str, str]]:
+    return {_PK: {"S": key.pk}, _SK: {"S": key.sk}}
+
+
+def _check_action(table: str, workspace_id: str, op: Operation) -> dict[str, Any]:
     assert isinstance(op, RequireRecord)
-    key = keys.record_key(workspace_id, op.object_id, op.record_id)
-    # The relation target must exist and must not be soft-deleted at commit time.
-    condition = RecordItem.pk.exists() & RecordItem.deleted_at.does_not_exist()
-    writer.condition_check(RecordItem, key.pk, key.sk, condition=condition)
+    return {
+        "TableName": table,
+        "Key": _key(keys.record_key(workspace_id, op.object_id, op.record_id)),
+        # The relation target must exist and must not be soft-deleted at commit time.
+        "ConditionExpression": _IS_LIVE_RECORD,
+    }
 
 
-def _add_delete(writer: TransactWrite, workspace_id: str, op: Operation) -> None:
+def _delete_action(table: str, workspace_id: str, op: Operation) -> dict[str, Any]:
     if isinstance(op, DeleteRecord):
-        key = keys.record_key(workspace_id, op.object_id, op.record_id)
-        item = RecordItem(key.pk, key.sk)
-        writer.delete(item, condition=RecordItem.version == op.expected_version)
-    else:
-        assert isinstance(op, ReleaseUnique)
-        key = keys.unique_guard_key(workspace_id, op.object_id, op.field_path, op.value)
-        # Only release a value this record still holds; a missing guard is fine too.
-        owned = UniqueGuardItem.record_id == op.record_id
-        writer.delete(UniqueGuardItem(key.pk, key.sk), condition=owned | UniqueGuardItem.pk.does_not_exist())
+        return {
+            "TableName": table,
+            "Key": _key(keys.record_key(workspace_id, op.object_id, op.record_id)),
+            # Optimistic lock: only the version this command read may be deleted.
+            "ConditionExpression": _AT_READ_VERSION,
+            "ExpressionAttributeValues": {":v": {"N": str(op.expected_version)}},
+        }
+    assert isinstance(op, ReleaseUnique)
+    return {
+        "TableName": table,
+        "Key": _key(keys.unique_guard_key(workspace_id, op.object_id, op.field_path, op.value)),
+        # Release only a value this record still holds; an already-missing guard is fine.
+        "ConditionExpression": _ABSENT_OR_MINE,
+        "ExpressionAttributeValues": {":me": {"S": op.record_id}},
+    }
 
 
-def _add_put(writer: TransactWrite, workspace_id: str, op: Operation) -> None:
+def _put_action(table: str, workspace_id: str, op: Operation) -> dict[str, Any]:
     if isinstance(op, PutRecord):
-        key = keys.record_key(workspace_id, op.object_id, op.record_id)
-        item = RecordItem(
-            key.pk, key.sk, data=op.body, deleted_at=op.deleted_at, version=op.version
-        )
+        item: dict[str, Any] = {
+            **_key(keys.record_key(workspace_id, op.object_id, op.record_id)),
+            RECORD_DATA: {"S": json.dumps(op.body, separators=(",", ":"))},
+            RECORD_VERSION: {"N": str(op.version)},
+        }
+        if op.deleted_at is not None:
+            item[RECORD_DELETED_AT] = {"S": op.deleted_at}
         if op.expected_version is None:
-            condition = RecordItem.pk.does_not_exist()  # create: the id must be new
-        else:
-            condition = RecordItem.version == op.expected_version  # optimistic lock
-        writer.save(item, condition=condition)
-    else:
-        assert isinstance(op, ReserveUnique)
-        key = keys.unique_guard_key(workspace_id, op.object_id, op.field_path, op.value)
-        guard = UniqueGuardItem(key.pk, key.sk, record_id=op.record_id)
-        # Free, or already held by this very record (an update that keeps its value).
-        condition = UniqueGuardItem.pk.does_not_exist() | (UniqueGuardItem.record_id == op.record_id)
-        writer.save(guard, condition=condition)
+            # Create: the id must be new (a client-chosen id may already exist).
+            return {"TableName": table, "Item": item,
+                    "ConditionExpression": _IS_NEW}
+        return {
+            "TableName": table,
+            "Item": item,
+            # Optimistic lock: the record is still at the version this command read.
+            "ConditionExpression": _AT_READ_VERSION,
+            "ExpressionAttributeValues": {":v": {"N": str(op.expected_version)}},
+        }
+    assert isinstance(op, ReserveUnique)
+    return {
+        "TableName": table,
+        "Item": {
+            **_key(keys.unique_guard_key(workspace_id, op.object_id, op.field_path, op.value)),
+            GUARD_RECORD_ID: {"S": op.record_id},
+        },
+        # Only a free value can be claimed: plans reserve just the values a record newly takes,
+        # and a retried transaction is deduplicated by its ClientRequestToken, not by this test.
+        "ConditionExpression": _IS_NEW,
+        "ExpressionAttributeValues": {":me": {"S": op.record_id}},
+    }
 
 
-def _add_counter(writer: TransactWrite, workspace_id: str, op: AdjustCount) -> None:
-    key = keys.counter_key(workspace_id, op.object_id)
-    writer.update(CounterItem(key.pk, key.sk), actions=[CounterItem.live.add(op.delta)])
+def _counter_action(table: str, workspace_id: str, op: AdjustCount) -> dict[str, Any]:
+    return {
+        "TableName": table,
+        "Key": _key(keys.counter_key(workspace_id, op.object_id)),
+        "UpdateExpression": f"ADD {COUNTER_LIVE} :n",
+        "ExpressionAttributeValues": {":n": {"N": str(op.delta)}},
+    }
 
 
 def _translate(exc: TransactWriteError, ordered: list[Operation]) -> Exception:
@@ -250,8 +290,9 @@ def _undo(workspace_id: str, committed: list[_Transaction], retry_kwargs: dict) 
             _add_inverse(inverse, op)
         for object_id, delta in transaction.counts.items():
             inverse.counts[object_id] = -delta
+        token = str(uuid.uuid4())
         try:
-            with_retries(lambda t=inverse: _force(workspace_id, t), **retry_kwargs)
+            with_retries(lambda t=inverse: _commit(workspace_id, t, token), **retry_kwargs)
         except CrmError:
             logger.error("could not undo a partially applied plan in %s", workspace_id)
             raise
@@ -275,9 +316,3 @@ def _add_inverse(inverse: _Transaction, op: Operation) -> None:
         inverse.deletes.append(ReleaseUnique(op.object_id, op.field_path, op.value, op.record_id))
     elif isinstance(op, ReleaseUnique):
         inverse.puts.append(ReserveUnique(op.object_id, op.field_path, op.value, op.record_id))
-
-
-def _force(workspace_id: str, transaction: _Transaction) -> None:
-    # The inverse of our own committed writes: its conditions hold unless a concurrent writer
-    # touched the same items, in which case that writer's state wins and we stop.
-    _commit(workspace_id, transaction)

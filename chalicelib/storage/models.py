@@ -11,6 +11,14 @@ from chalicelib.settings import SETTINGS
 from chalicelib.storage.tables import KEYS_TABLE, MAIN_TABLE
 
 
+# Stored attribute names, shared with the executor that writes these items as wire dicts.
+RECORD_DATA = "d"
+RECORD_VERSION = "v"
+RECORD_DELETED_AT = "deletedAt"
+GUARD_RECORD_ID = "recordId"
+COUNTER_LIVE = "live"
+
+
 class _MainTableItem(Model):
     """Base of every item of the main table: a generic `pk`/`sk` pair built by storage/keys.py."""
 
@@ -39,19 +47,19 @@ class MetadataItem(_MainTableItem):
 class RecordItem(_MainTableItem):
     # The record's field values as one JSON document: the schema is only known at runtime,
     # and one attribute keeps (de)serialisation to a single json call per item.
-    data = JSONAttribute(attr_name="d")
+    data = JSONAttribute(attr_name=RECORD_DATA)
     # Mirrored outside the document so reads can filter soft-deleted records server-side.
-    deleted_at = UnicodeAttribute(attr_name="deletedAt", null=True)
+    deleted_at = UnicodeAttribute(attr_name=RECORD_DELETED_AT, null=True)
     # Optimistic-locking version; every write is conditioned on the version it read.
-    version = NumberAttribute(attr_name="v")
+    version = NumberAttribute(attr_name=RECORD_VERSION)
 
 
 class CounterItem(_MainTableItem):
-    live = NumberAttribute(attr_name="live", default=0)
+    live = NumberAttribute(attr_name=COUNTER_LIVE, default=0)
 
 
 class UniqueGuardItem(_MainTableItem):
-    record_id = UnicodeAttribute(attr_name="recordId")
+    record_id = UnicodeAttribute(attr_name=GUARD_RECORD_ID)
 
 
 class _ById(GlobalSecondaryIndex["ApiKeyItem"]):

@@ -1,45 +1,137 @@
-"""Record reads (GetItem, BatchGetItem, Query) and the RecordStore the core is given."""
+"""Record reads (GetItem, BatchGetItem, Query) and the RecordStore the core is given.
+
+Reads go through the wire-level connection and decode the one JSON attribute of a record
+directly: a page of 60 records is decoded with 60 `json.loads` calls and nothing else.
+"""
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
+from pynamodb.exceptions import PynamoDBException
+
 from chalicelib.core.plan import Plan
 from chalicelib.core.ports import RecordPage, StoredRecord
+from chalicelib.settings import SETTINGS
 from chalicelib.storage import keys
+from chalicelib.storage.connection import shared_connection
 from chalicelib.storage.executor import execute_plan
-from chalicelib.storage.models import CounterItem, RecordItem, UniqueGuardItem
+from chalicelib.storage.models import (
+    COUNTER_LIVE,
+    GUARD_RECORD_ID,
+    RECORD_DATA,
+    RECORD_DELETED_AT,
+    RECORD_VERSION,
+)
+from chalicelib.storage.retry import RETRYABLE_CODES, RetryableError, with_retries
+from chalicelib.storage.tables import MAIN_TABLE
 
-_BATCH_GET_MAX = 100  # DynamoDB's BatchGetItem limit; pynamodb splits larger requests itself
+_PK, _SK = MAIN_TABLE.hash_key, MAIN_TABLE.range_key or "sk"
+_BATCH_GET_MAX = 100  # DynamoDB's BatchGetItem limit per call
+
+WireItem = dict[str, dict[str, Any]]
 
 
-def _to_stored(item: RecordItem) -> StoredRecord:
+def _key(key: keys.Key) -> WireItem:
+    return {_PK: {"S": key.pk}, _SK: {"S": key.sk}}
+
+
+def _record(item: WireItem) -> StoredRecord:
+    deleted = item.get(RECORD_DELETED_AT)
     return StoredRecord(
-        id=keys.record_id_from_sk(item.sk),
-        body=item.data or {},
-        version=int(item.version),
-        deleted_at=item.deleted_at,
+        id=keys.record_id_from_sk(item[_SK]["S"]),
+        body=json.loads(item[RECORD_DATA]["S"]),
+        version=int(item[RECORD_VERSION]["N"]),
+        deleted_at=deleted["S"] if deleted else None,
     )
+
+
+def _call(operation: str, request: dict[str, Any]) -> dict[str, Any]:
+    """One read, retried with backoff while DynamoDB throttles it."""
+
+    def send() -> dict[str, Any]:
+        try:
+            return shared_connection().dispatch(operation, request)
+        except PynamoDBException as exc:
+            if exc.cause_response_code in RETRYABLE_CODES:
+                raise RetryableError(exc.cause_response_code) from exc
+            raise
+
+    return with_retries(send, attempts=SETTINGS.write_retry_attempts)
+
+
+def _get_item(key: keys.Key) -> WireItem | None:
+    # Strongly consistent: a client reading right after its own write must see it.
+    request = {"TableName": SETTINGS.main_table, "Key": _key(key), "ConsistentRead": True}
+    return _call("GetItem", request).get("Item")
+
+
+def _batch_get(item_keys: list[keys.Key]) -> list[WireItem]:
+    """Every existing item of `item_keys`: ≤ 100 keys per call, UnprocessedKeys resent."""
+    table, found = SETTINGS.main_table, []
+    for start in range(0, len(item_keys), _BATCH_GET_MAX):
+        pending: dict[str, Any] = {
+            table: {
+                "Keys": [_key(k) for k in item_keys[start : start + _BATCH_GET_MAX]],
+                "ConsistentRead": True,
+            }
+        }
+
+        def send() -> None:
+            nonlocal pending
+            response = _call("BatchGetItem", {"RequestItems": pending})
+            found.extend(response.get("Responses", {}).get(table, []))
+            unprocessed = response.get("UnprocessedKeys") or {}
+            if unprocessed.get(table):
+                pending = unprocessed
+                raise RetryableError("unprocessed keys")
+
+        with_retries(send, attempts=SETTINGS.write_retry_attempts)
+    return found
+
+
+def _query_live(
+    pk: str, condition: tuple[str, str] | None, forward: bool, wanted: int
+) -> tuple[list[WireItem], bool]:
+    """Up to `wanted` live records of a partition, plus whether more exist."""
+    request: dict[str, Any] = {
+        "TableName": SETTINGS.main_table,
+        "KeyConditionExpression": f"{_PK} = :pk" + (f" AND {_SK} {condition[0]} :c" if condition else ""),
+        # Soft-deleted records are skipped server-side; a short page is topped up below.
+        "FilterExpression": f"attribute_not_exists({RECORD_DELETED_AT})",
+        "ExpressionAttributeValues": {":pk": {"S": pk}},
+        "ScanIndexForward": forward,
+        "ConsistentRead": True,
+        # One extra item tells whether another page exists.
+        "Limit": wanted + 1,
+    }
+    if condition:
+        request["ExpressionAttributeValues"][":c"] = {"S": condition[1]}
+    items: list[WireItem] = []
+    while True:
+        response = _call("Query", request)
+        items.extend(response.get("Items", []))
+        last = response.get("LastEvaluatedKey")
+        if len(items) > wanted or not last:
+            return items[:wanted], len(items) > wanted
+        request["ExclusiveStartKey"] = last
+        request["Limit"] = wanted + 1 - len(items)
 
 
 class DynamoRecordStore:
     """RecordStore over the main table."""
 
     def get(self, workspace_id: str, object_id: str, record_id: str) -> StoredRecord | None:
-        key = keys.record_key(workspace_id, object_id, record_id)
-        try:
-            # Strongly consistent: a client reading right after its own write must see it.
-            return _to_stored(RecordItem.get(key.pk, key.sk, consistent_read=True))
-        except RecordItem.DoesNotExist:
-            return None
+        item = _get_item(keys.record_key(workspace_id, object_id, record_id))
+        return _record(item) if item else None
 
     def get_many(
         self, workspace_id: str, object_id: str, record_ids: list[str]
     ) -> dict[str, StoredRecord]:
-        wanted = list(dict.fromkeys(record_ids))
-        if not wanted:
-            return {}
-        item_keys = [tuple(keys.record_key(workspace_id, object_id, rid)) for rid in wanted]
-        found = RecordItem.batch_get(item_keys, consistent_read=True)
-        return {record.id: record for record in map(_to_stored, found)}
+        wanted = [keys.record_key(workspace_id, object_id, rid) for rid in dict.fromkeys(record_ids)]
+        records = map(_record, _batch_get(wanted)) if wanted else ()
+        return {record.id: record for record in records}
 
     def page(
         self,
@@ -51,49 +143,32 @@ class DynamoRecordStore:
         limit: int,
     ) -> RecordPage:
         """Live records ordered by id, `limit` of them after/before a cursor id."""
-        pk = keys.record_pk(workspace_id, object_id)
-        range_condition = None
-        if after is not None:
-            range_condition = RecordItem.sk > after
-        elif before is not None:
-            range_condition = RecordItem.sk < before
-        # Limit + 1 tells whether another page exists. Soft-deleted records are filtered by
-        # DynamoDB, which may return short pages; the iterator keeps querying until full.
-        results = RecordItem.query(
-            pk,
-            range_condition,
-            filter_condition=RecordItem.deleted_at.does_not_exist(),
-            scan_index_forward=before is None,
-            consistent_read=True,
-            limit=limit + 1,
-            page_size=limit + 1,
+        condition = (">", after) if after is not None else ("<", before) if before else None
+        items, has_more = _query_live(
+            keys.record_pk(workspace_id, object_id), condition, before is None, limit
         )
-        records = [_to_stored(item) for item in results]
-        has_more = len(records) > limit
-        records = records[:limit]
+        records = [_record(item) for item in items]
         if before is not None:
             records.reverse()
         return RecordPage(records=records, has_more=has_more)
 
     def count_live(self, workspace_id: str, object_id: str) -> int:
-        key = keys.counter_key(workspace_id, object_id)
-        try:
-            return int(CounterItem.get(key.pk, key.sk, consistent_read=True).live)
-        except CounterItem.DoesNotExist:
-            return 0
+        item = _get_item(keys.counter_key(workspace_id, object_id))
+        return int(item[COUNTER_LIVE]["N"]) if item and COUNTER_LIVE in item else 0
 
     def unique_owners(
         self, workspace_id: str, object_id: str, claims: list[tuple[str, str]]
     ) -> dict[tuple[str, str], str]:
         """Which record currently holds each (field path, value); one BatchGetItem per 100."""
         by_key = {
-            tuple(keys.unique_guard_key(workspace_id, object_id, path, value)): (path, value)
+            keys.unique_guard_key(workspace_id, object_id, path, value): (path, value)
             for path, value in dict.fromkeys(claims)
         }
-        if not by_key:
-            return {}
-        found = UniqueGuardItem.batch_get(list(by_key), consistent_read=True)
-        return {by_key[(guard.pk, guard.sk)]: guard.record_id for guard in found}
+        found = _batch_get(list(by_key)) if by_key else []
+        return {
+            by_key[keys.Key(item[_PK]["S"], item[_SK]["S"])]: item[GUARD_RECORD_ID]["S"]
+            for item in found
+        }
 
     def execute(self, workspace_id: str, plan: Plan) -> None:
         execute_plan(workspace_id, plan)

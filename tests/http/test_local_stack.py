@@ -26,6 +26,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 READY_TIMEOUT = 60.0
 STOP_TIMEOUT = 10.0
+# A clean stop takes about one second; the worker-thread case fails fast to keep the module quick.
+WORKER_SIGNAL_TIMEOUT = 5.0
 
 # Loopback only: never let an HTTP(S)_PROXY from the environment see these requests.
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -97,14 +99,19 @@ def stack_env(port: int, dynamodb_port: int, dev_key: str) -> dict[str, str]:
 
 
 def banner_line(text: str) -> dict[str, str] | None:
+    """The JSON banner. Searched for inside lines: Chalice's server thread prints "Serving on …"
+    concurrently, so the banner can share a line with it (see the report of this test)."""
+    decoder = json.JSONDecoder()
     for line in text.splitlines():
-        if line.startswith("{"):
-            try:
-                parsed = json.loads(line)
-            except ValueError:
-                continue
-            if isinstance(parsed, dict) and "workspaceId" in parsed:
-                return parsed
+        start = line.find('{"api"')
+        if start < 0:
+            continue
+        try:
+            parsed, _ = decoder.raw_decode(line, start)
+        except ValueError:
+            continue
+        if isinstance(parsed, dict) and "workspaceId" in parsed:
+            return parsed
     return None
 
 
@@ -297,6 +304,30 @@ def test_sigterm_stops_the_api_and_its_dynamodb_within_ten_seconds(stack: Stack)
     assert process_group_is_gone(stack.process.pid)
     assert wait_until_refused(stack.port), "the API port still accepts connections"
     assert wait_until_refused(stack.dynamodb_port), "the DynamoDB port still accepts connections"
+
+
+# POSIX lets the kernel hand a process-directed signal to any thread that does not block it.
+# kill(2) on a worker thread's id makes Linux pick that thread, which makes the case repeatable.
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc thread ids")
+def test_sigterm_received_by_a_worker_thread_still_stops_the_stack(tmp_path: Path):
+    running = start_stack(tmp_path / "run_local.log", free_port(), "crm_dev_" + secrets.token_hex(8))
+    try:
+        task_dir = Path(f"/proc/{running.process.pid}/task")
+        workers = sorted(int(tid) for tid in os.listdir(task_dir) if int(tid) != running.process.pid)
+        assert workers, "the stack should run its servers in threads"
+        started = time.monotonic()
+        os.kill(workers[-1], signal.SIGTERM)
+        try:
+            returncode = running.process.wait(timeout=WORKER_SIGNAL_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"SIGTERM delivered to thread {workers[-1]} did not stop run_local.py "
+                        f"within {WORKER_SIGNAL_TIMEOUT}s:\n{running.output()}")
+        assert returncode == 0, running.output()
+        assert time.monotonic() - started < WORKER_SIGNAL_TIMEOUT
+        assert wait_until_refused(running.port)
+        assert wait_until_refused(running.dynamodb_port)
+    finally:
+        kill_group(running.process)
 
 
 # --- restart over an existing DynamoDB ---------------------------------------------------------
