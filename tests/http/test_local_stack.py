@@ -1,7 +1,8 @@
 """The real local stack (`make run` = run_local.py) over HTTP: a subprocess, real sockets, urllib.
 
 The module-scoped `stack` fixture starts run_local.py once on two free loopback ports; the tests
-below talk to it like any Twenty REST client would, and the last one stops it with SIGTERM.
+below talk to it like any Twenty REST client would, and the last one using it stops it with
+SIGTERM. The remaining tests start stacks of their own.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from chalicelib.settings import SETTINGS
 
 ROOT = Path(__file__).resolve().parents[2]
 READY_TIMEOUT = 60.0
@@ -90,11 +93,18 @@ class Stack:
 
 def stack_env(port: int, dynamodb_port: int, dev_key: str) -> dict[str, str]:
     env = dict(os.environ)
-    # conftest.py points boto at moto's in-process mock; the stack must use its own endpoint.
+    # The stack must talk to its own DynamoDB endpoint, never to one inherited from pytest.
     env.pop("AWS_ENDPOINT_URL_DYNAMODB", None)
     env.pop("AWS_ENDPOINT_URL", None)
-    env.update(PORT=str(port), DYNAMODB_PORT=str(dynamodb_port), CRM_DEV_API_KEY=dev_key,
-               PYTHONUNBUFFERED="1")
+    # chalice.test.Client swaps os.environ per request; used from several threads it can leave
+    # the Chalice config's variables (Lambda marker, production table names) behind. Pin what
+    # the stack reads so it matches this process's SETTINGS whatever ran before.
+    env.pop("AWS_EXECUTION_ENV", None)
+    env.update(
+        PORT=str(port), DYNAMODB_PORT=str(dynamodb_port), CRM_DEV_API_KEY=dev_key,
+        CRM_MAIN_TABLE=SETTINGS.main_table, CRM_KEYS_TABLE=SETTINGS.keys_table,
+        AWS_REGION=SETTINGS.region, AWS_DEFAULT_REGION=SETTINGS.region, PYTHONUNBUFFERED="1",
+    )
     return env
 
 
@@ -294,7 +304,7 @@ def test_a_request_without_an_api_key_is_refused_with_401(stack: Stack):
     assert body["code"] == "UNAUTHENTICATED"
 
 
-# Last in the module: it stops the shared stack.
+# Last of the tests using `stack`: it stops the shared stack.
 def test_sigterm_stops_the_api_and_its_dynamodb_within_ten_seconds(stack: Stack):
     assert not port_refuses_connections(stack.port)
     assert not port_refuses_connections(stack.dynamodb_port)
@@ -333,6 +343,36 @@ def test_sigterm_received_by_a_worker_thread_still_stops_the_stack(tmp_path: Pat
 # --- restart over an existing DynamoDB ---------------------------------------------------------
 
 
+def stored_demo(dynamodb_port: int, workspace_id: str) -> dict[str, int]:
+    """How many workspace, metadata and API-key items the demo workspace has in DynamoDB."""
+    import boto3
+
+    dynamo = boto3.client(
+        "dynamodb", endpoint_url=f"http://127.0.0.1:{dynamodb_port}", region_name=SETTINGS.region
+    )
+
+    def count(operation: str, **params: Any) -> int:
+        pages = dynamo.get_paginator(operation).paginate(Select="COUNT", **params)
+        return sum(page["Count"] for page in pages)
+
+    return {
+        "workspaces": count(
+            "query", TableName=SETTINGS.main_table, KeyConditionExpression="pk = :pk AND sk = :sk",
+            ExpressionAttributeValues={":pk": {"S": f"WS#{workspace_id}"},
+                                       ":sk": {"S": "#WORKSPACE"}},
+        ),
+        # A re-seed would write the whole standard model again under fresh object/field ids.
+        "metadata": count(
+            "query", TableName=SETTINGS.main_table, KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues={":pk": {"S": f"WS#{workspace_id}#META"}},
+        ),
+        "keys": count(
+            "scan", TableName=SETTINGS.keys_table, FilterExpression="workspaceId = :ws",
+            ExpressionAttributeValues={":ws": {"S": workspace_id}},
+        ),
+    }
+
+
 def test_restarting_over_an_existing_dynamodb_does_not_duplicate_the_demo_workspace(
     tmp_path: Path,
 ):
@@ -350,6 +390,8 @@ def test_restarting_over_an_existing_dynamodb_does_not_duplicate_the_demo_worksp
         assert status == 201, created
         company_id = created["data"]["createCompany"]["id"]
         assert stop_with_sigterm(first) == 0, first.output()
+        after_first = stored_demo(dynamodb_port, first.banner["workspaceId"])
+        assert after_first["metadata"] > 0
         # run_local.py did not start this DynamoDB, so it must leave it running.
         assert not port_refuses_connections(dynamodb_port)
 
@@ -365,23 +407,10 @@ def test_restarting_over_an_existing_dynamodb_does_not_duplicate_the_demo_worksp
         for run in (first, second):
             assert "Reusing the DynamoDB" in run.output()
 
-        import boto3
-
-        dynamo = boto3.client(
-            "dynamodb", endpoint_url=f"http://127.0.0.1:{dynamodb_port}", region_name="us-east-1"
-        )
-        from chalicelib.settings import SETTINGS
-
-        keys = dynamo.scan(TableName=SETTINGS.keys_table)["Items"]
-        assert len(keys) == 1, keys  # the dev key was found again, not issued twice
-        assert keys[0]["workspaceId"]["S"] == first.banner["workspaceId"]
-        workspaces = dynamo.scan(
-            TableName=SETTINGS.main_table,
-            FilterExpression="sk = :ws",
-            ExpressionAttributeValues={":ws": {"S": "#WORKSPACE"}},
-        )["Items"]
-        assert [item["pk"]["S"] for item in workspaces] == [f"WS#{first.banner['workspaceId']}"]
-
+        after_second = stored_demo(dynamodb_port, second.banner["workspaceId"])
+        assert after_second == after_first
+        assert after_second["workspaces"] == 1
+        assert after_second["keys"] == 1  # the dev key was found again, not issued twice
         assert stop_with_sigterm(second) == 0, second.output()
     finally:
         for run in (first, second):
