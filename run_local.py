@@ -66,15 +66,13 @@ def _seed_demo() -> dict[str, str]:
     return {"workspaceId": workspace.id, "apiKey": token or ""}
 
 
-def _serve(port: int):  # type: ignore[no-untyped-def]
+def _create_server(port: int):  # type: ignore[no-untyped-def]
+    """Chalice's local API Gateway emulation (what `chalice local` runs), bound to the port."""
     from chalice.cli.factory import CLIFactory
 
     factory = CLIFactory(project_dir=str(ROOT), environ=os.environ)
     config = factory.create_config_obj(chalice_stage_name="dev")
-    server = factory.create_local_server(config.chalice_app, config, "127.0.0.1", port)
-    thread = threading.Thread(target=server.serve_forever, name="api", daemon=True)
-    thread.start()
-    return server, thread
+    return factory.create_local_server(config.chalice_app, config, "127.0.0.1", port)
 
 
 def main() -> int:
@@ -90,11 +88,19 @@ def main() -> int:
     try:
         _configure_environment(dynamodb_port)
         demo = _seed_demo()
-        server, thread = _serve(port)
+        server = _create_server(port)
+        # Printed before the server thread starts, so no other output can split these lines;
+        # the port is already bound, so early clients wait in the listen backlog.
         print(json.dumps({"api": f"http://127.0.0.1:{port}", **demo}), flush=True)
         print(f"API ready on http://127.0.0.1:{port}  (Ctrl-C stops everything)", flush=True)
         print(f"export CRM_API_KEY={demo['apiKey']}", flush=True)
-        stop.wait()
+        thread = threading.Thread(target=server.serve_forever, name="api", daemon=True)
+        thread.start()
+        # Wake up regularly: Python runs signal handlers only on the main thread, and only
+        # between bytecodes, so an untimed wait could sleep through a SIGTERM that the kernel
+        # delivered to a server thread.
+        while not stop.wait(0.2):
+            pass
         server.shutdown()
         thread.join(timeout=5)
     finally:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from chalicelib.auth.api_keys import issue_key, revoke_key
-from chalicelib.errors import CrmError
+from chalicelib.errors import CrmError, NotFoundError
 from chalicelib.metadata.provisioning import create_workspace
 from chalicelib.storage import workspaces
 
@@ -37,7 +37,7 @@ def _workspace_create(args: argparse.Namespace) -> dict[str, object]:
 
 def _apikey_create(args: argparse.Namespace) -> dict[str, object]:
     if workspaces.load_workspace(args.workspace) is None:
-        raise CrmError(f"No workspace with id '{args.workspace}'")
+        raise NotFoundError(f"No workspace with id '{args.workspace}'")
     key = issue_key(args.workspace, args.name, expires_at=args.expires)
     return {"workspaceId": args.workspace, "apiKey": key.token, "apiKeyId": key.row.key_id,
             "name": args.name, "expiresAt": args.expires}

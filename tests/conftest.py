@@ -30,6 +30,16 @@ from tests.support import RestClient, Tenant, make_tenant  # noqa: E402
 METER = install_meter()
 
 
+@pytest.fixture(autouse=True)
+def _restore_environment() -> Iterator[None]:
+    """chalice.test.Client swaps os.environ per request, which is not thread-safe: tests that
+    call it from several threads could otherwise leak its values into later tests."""
+    saved = dict(os.environ)
+    yield
+    os.environ.clear()
+    os.environ.update(saved)
+
+
 @pytest.fixture
 def aws() -> Iterator[None]:
     """A fresh in-process DynamoDB with both tables and empty caches."""
