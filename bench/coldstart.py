@@ -14,8 +14,12 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 def _run_seconds(code: str, env: dict[str, str], *flags: str) -> float:
     start = time.perf_counter()
     subprocess.run(
-        [sys.executable, *flags, "-c", code], cwd=REPO_ROOT, env=env, check=True,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [sys.executable, *flags, "-c", code],
+        cwd=REPO_ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     return time.perf_counter() - start
 
@@ -34,7 +38,11 @@ def heaviest_imports(env: dict[str, str], top: int = 8) -> list[tuple[str, float
     """Self import time summed by root package (ms), from one `-X importtime` run."""
     result = subprocess.run(
         [sys.executable, "-X", "importtime", "-c", "import app"],
-        cwd=REPO_ROOT, env=env, check=True, capture_output=True, text=True,
+        cwd=REPO_ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     totals: dict[str, float] = {}
     for line in result.stderr.splitlines():

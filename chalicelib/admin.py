@@ -31,16 +31,25 @@ def _iso_utc(text: str) -> str:
 def _workspace_create(args: argparse.Namespace) -> dict[str, object]:
     workspace = create_workspace(args.name)
     key = issue_key(workspace.id, args.key_name)
-    return {"workspaceId": workspace.id, "name": workspace.name, "apiKey": key.token,
-            "apiKeyId": key.row.key_id}
+    return {
+        "workspaceId": workspace.id,
+        "name": workspace.name,
+        "apiKey": key.token,
+        "apiKeyId": key.row.key_id,
+    }
 
 
 def _apikey_create(args: argparse.Namespace) -> dict[str, object]:
     if workspaces.load_workspace(args.workspace) is None:
         raise NotFoundError(f"No workspace with id '{args.workspace}'")
     key = issue_key(args.workspace, args.name, expires_at=args.expires)
-    return {"workspaceId": args.workspace, "apiKey": key.token, "apiKeyId": key.row.key_id,
-            "name": args.name, "expiresAt": args.expires}
+    return {
+        "workspaceId": args.workspace,
+        "apiKey": key.token,
+        "apiKeyId": key.row.key_id,
+        "name": args.name,
+        "expiresAt": args.expires,
+    }
 
 
 def _apikey_revoke(args: argparse.Namespace) -> dict[str, object]:

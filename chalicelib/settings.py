@@ -27,7 +27,9 @@ class Settings:
         return cls(
             main_table=os.environ.get("CRM_MAIN_TABLE", "crm-main"),
             keys_table=os.environ.get("CRM_KEYS_TABLE", "crm-api-keys"),
-            region=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1",
+            region=os.environ.get("AWS_REGION")
+            or os.environ.get("AWS_DEFAULT_REGION")
+            or "us-east-1",
             batch_max_records=_int("CRM_BATCH_MAX_RECORDS", 60),
             page_default=_int("CRM_PAGE_DEFAULT", 60),
             page_max=_int("CRM_PAGE_MAX", 200),

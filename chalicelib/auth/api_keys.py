@@ -40,7 +40,9 @@ def issue_key(
 def bearer_token(authorization: str | None) -> str:
     """The token of an `Authorization: Bearer <token>` header."""
     if not authorization:
-        raise AuthenticationError("Missing Authorization header: send 'Authorization: Bearer <key>'")
+        raise AuthenticationError(
+            "Missing Authorization header: send 'Authorization: Bearer <key>'"
+        )
     scheme, _, token = authorization.strip().partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise AuthenticationError("Authorization header must be 'Bearer <key>'")

@@ -8,7 +8,7 @@ import re
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
@@ -149,7 +149,7 @@ def default_value(field: FieldDef, *, now: datetime | None = None) -> Any:
         return _fallback_for_missing(field)
     function = _FUNCTION_DEFAULTS.get((field.type, default)) if isinstance(default, str) else None
     if function is not None:
-        return function(now or datetime.now(timezone.utc))
+        return function(now or datetime.now(UTC))
     return unquote_default(default)
 
 
@@ -203,7 +203,8 @@ def _coerce_join_column(relation: FieldDef, key: str, value: Any) -> str | None:
     canonical = _canonical_uuid(value) if isinstance(value, str) else None
     if canonical is None:
         expected = "the id (UUID) of the related record" + (
-            " or null" if relation.is_nullable else "")
+            " or null" if relation.is_nullable else ""
+        )
         raise _invalid(key, "UUID", expected, value)
     return canonical
 
@@ -465,7 +466,7 @@ _SUB_RULES: Mapping[SubFieldKind, _SubRule] = {
     SubFieldKind.NULLABLE_TEXT: _SubRule("a string or null", _sub_text),
     SubFieldKind.EMAIL: _SubRule("an email address (one '@'), \"\" or null", _sub_email),
     SubFieldKind.CURRENCY_CODE: _SubRule(
-        "an ISO 4217 code of 3 upper-case letters, \"\" or null", _sub_currency_code
+        'an ISO 4217 code of 3 upper-case letters, "" or null', _sub_currency_code
     ),
     SubFieldKind.NUMBER: _SubRule("a number, a decimal string or null", _sub_number),
     SubFieldKind.UUID: _SubRule("a UUID or null", _sub_uuid),
@@ -520,7 +521,8 @@ def _build_composite_default(field: FieldDef) -> dict[str, Any]:
     if isinstance(default, dict):
         # Twenty writes null for numeric and JSON sub-defaults; null means "unset", as on input.
         composite.update(
-            (name, value) for name, value in default.items()
+            (name, value)
+            for name, value in default.items()
             if name in composite and value is not None
         )
     return composite
@@ -572,16 +574,21 @@ def _build_date_time(match: re.Match[str]) -> datetime:
     day = date.fromisoformat(match["date"])
     fraction = (match["fraction"] or "")[:6].ljust(6, "0")
     moment = datetime(
-        day.year, day.month, day.day,
-        int(match["hour"] or 0), int(match["minute"] or 0), int(match["second"] or 0),
-        int(fraction), tzinfo=_zone(match["zone"]),
+        day.year,
+        day.month,
+        day.day,
+        int(match["hour"] or 0),
+        int(match["minute"] or 0),
+        int(match["second"] or 0),
+        int(fraction),
+        tzinfo=_zone(match["zone"]),
     )
-    return moment.astimezone(timezone.utc)
+    return moment.astimezone(UTC)
 
 
 def _zone(text: str | None) -> timezone:
     if text is None or text in ("Z", "z"):
-        return timezone.utc
+        return UTC
     digits = text[1:].replace(":", "")
     hours, minutes = int(digits[:2]), int(digits[2:] or 0)
     if minutes >= 60:
@@ -592,7 +599,7 @@ def _zone(text: str | None) -> timezone:
 
 def _format_date_time(moment: datetime) -> str:
     # Formatted by hand: strftime("%Y") does not zero-pad years below 1000 on every platform.
-    utc = moment.astimezone(timezone.utc) if moment.tzinfo else moment
+    utc = moment.astimezone(UTC) if moment.tzinfo else moment
     return (
         f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}T"
         f"{utc.hour:02d}:{utc.minute:02d}:{utc.second:02d}.{utc.microsecond // 1000:03d}Z"

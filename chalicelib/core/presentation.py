@@ -40,9 +40,7 @@ def _fill(subs: tuple[composites.SubField, ...], value: Any) -> dict[str, Any]:
 
 def _apply(columns: list[_Column], stored: Mapping[str, Any]) -> dict[str, Any]:
     get = stored.get
-    return {
-        name: get(name) if subs is None else _fill(subs, get(name)) for name, subs in columns
-    }
+    return {name: get(name) if subs is None else _fill(subs, get(name)) for name, subs in columns}
 
 
 def present_record(obj: ObjectDef, stored: Mapping[str, Any]) -> dict[str, Any]:

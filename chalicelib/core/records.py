@@ -59,13 +59,19 @@ def _relation_checks(obj: ObjectDef, values: dict[str, Any]) -> list[ops.Operati
 def _claim_changes(
     obj: ObjectDef, record_id: str, before: list[Claim], after: list[Claim]
 ) -> list[ops.Operation]:
-    released = [ops.ReleaseUnique(obj.id, p, v, record_id) for p, v in before if (p, v) not in after]
-    reserved = [ops.ReserveUnique(obj.id, p, v, record_id) for p, v in after if (p, v) not in before]
+    released = [
+        ops.ReleaseUnique(obj.id, p, v, record_id) for p, v in before if (p, v) not in after
+    ]
+    reserved = [
+        ops.ReserveUnique(obj.id, p, v, record_id) for p, v in after if (p, v) not in before
+    ]
     return [*released, *reserved]
 
 
 class RecordService:
-    def __init__(self, store: RecordStore, *, batch_max: int, new_id: Callable[[], str] | None = None):
+    def __init__(
+        self, store: RecordStore, *, batch_max: int, new_id: Callable[[], str] | None = None
+    ):
         self._store = store
         self._batch_max = batch_max
         self._new_id = new_id or (lambda: str(uuid.uuid4()))
@@ -102,9 +108,7 @@ class RecordService:
         if not command.inputs:
             raise InvalidRequestBodyError("Input must not be empty")
         if len(command.inputs) > self._batch_max:
-            raise TooManyRecordsError(
-                f"Maximum number of records to upsert is {self._batch_max}."
-            )
+            raise TooManyRecordsError(f"Maximum number of records to upsert is {self._batch_max}.")
         values = self._coerce_all(obj, command.inputs)
         ids = [v.get("id") or self._new_id() for v in values]
         _refuse_repeats("id", ids)
@@ -179,7 +183,9 @@ class RecordService:
             position=given.get("position", _default_position(index)),
         )
         operations: list[ops.Operation] = [ops.PutRecord(obj.id, record_id, body, version=1)]
-        operations += [ops.ReserveUnique(obj.id, p, v, record_id) for p, v in unique_claims(obj, body)]
+        operations += [
+            ops.ReserveUnique(obj.id, p, v, record_id) for p, v in unique_claims(obj, body)
+        ]
         operations += _relation_checks(obj, body)
         operations.append(ops.AdjustCount(obj.id, 1))
         return ops.Unit(tuple(operations), index), StoredRecord(record_id, body, 1)
@@ -241,14 +247,25 @@ class RecordService:
             operations: list[ops.Operation] = []
             if command.soft:
                 operations.append(
-                    ops.PutRecord(obj.id, current.id, current.body, current.version + 1,
-                                  deleted_at=ctx.now, expected_version=current.version,
-                                  previous_body=current.body)
+                    ops.PutRecord(
+                        obj.id,
+                        current.id,
+                        current.body,
+                        current.version + 1,
+                        deleted_at=ctx.now,
+                        expected_version=current.version,
+                        previous_body=current.body,
+                    )
                 )
             else:
                 operations.append(
-                    ops.DeleteRecord(obj.id, current.id, current.version, previous_body=current.body,
-                                     previous_deleted_at=current.deleted_at)
+                    ops.DeleteRecord(
+                        obj.id,
+                        current.id,
+                        current.version,
+                        previous_body=current.body,
+                        previous_deleted_at=current.deleted_at,
+                    )
                 )
             if live:
                 operations += _claim_changes(obj, current.id, unique_claims(obj, current.body), [])
@@ -268,9 +285,16 @@ class RecordService:
             if current.deleted_at is None:
                 return RecordOutcome(_present(obj, current), created=False)
             operations: list[ops.Operation] = [
-                ops.PutRecord(obj.id, current.id, current.body, current.version + 1,
-                              deleted_at=None, expected_version=current.version,
-                              previous_body=current.body, previous_deleted_at=current.deleted_at)
+                ops.PutRecord(
+                    obj.id,
+                    current.id,
+                    current.body,
+                    current.version + 1,
+                    deleted_at=None,
+                    expected_version=current.version,
+                    previous_body=current.body,
+                    previous_deleted_at=current.deleted_at,
+                )
             ]
             operations += _claim_changes(obj, current.id, [], unique_claims(obj, current.body))
             operations.append(ops.AdjustCount(obj.id, 1))

@@ -28,22 +28,63 @@ ACTOR_DEFAULT = {
 }
 
 # `id` leads every object's field list; the other system fields close it (SYSTEM_FIELD_NAMES order).
-ID_FIELD = FieldSpec("id", "Id", FieldType.UUID, "Icon123", "Id",
-                     is_nullable=False, is_system=True, default_value="uuid")
+ID_FIELD = FieldSpec(
+    "id",
+    "Id",
+    FieldType.UUID,
+    "Icon123",
+    "Id",
+    is_nullable=False,
+    is_system=True,
+    default_value="uuid",
+)
 TRAILING_SYSTEM_FIELDS: tuple[FieldSpec, ...] = (
-    FieldSpec("createdAt", "Creation date", FieldType.DATE_TIME, "IconCalendar",
-              "Creation date", is_nullable=False, default_value="now"),
-    FieldSpec("updatedAt", "Last update", FieldType.DATE_TIME, "IconCalendarClock",
-              "Last time the record was changed", is_nullable=False, default_value="now"),
-    FieldSpec("deletedAt", "Deleted at", FieldType.DATE_TIME, "IconCalendarMinus",
-              "Date when the record was deleted"),
-    FieldSpec("position", "Position", FieldType.POSITION, "IconHierarchy2",
-              "Position", is_system=True),
-    FieldSpec("createdBy", "Created by", FieldType.ACTOR, "IconCreativeCommonsSa",
-              "The creator of the record", is_nullable=False, default_value=ACTOR_DEFAULT),
-    FieldSpec("updatedBy", "Updated by", FieldType.ACTOR, "IconUserCircle",
-              "The workspace member who last updated the record", is_nullable=False,
-              default_value=ACTOR_DEFAULT),
+    FieldSpec(
+        "createdAt",
+        "Creation date",
+        FieldType.DATE_TIME,
+        "IconCalendar",
+        "Creation date",
+        is_nullable=False,
+        default_value="now",
+    ),
+    FieldSpec(
+        "updatedAt",
+        "Last update",
+        FieldType.DATE_TIME,
+        "IconCalendarClock",
+        "Last time the record was changed",
+        is_nullable=False,
+        default_value="now",
+    ),
+    FieldSpec(
+        "deletedAt",
+        "Deleted at",
+        FieldType.DATE_TIME,
+        "IconCalendarMinus",
+        "Date when the record was deleted",
+    ),
+    FieldSpec(
+        "position", "Position", FieldType.POSITION, "IconHierarchy2", "Position", is_system=True
+    ),
+    FieldSpec(
+        "createdBy",
+        "Created by",
+        FieldType.ACTOR,
+        "IconCreativeCommonsSa",
+        "The creator of the record",
+        is_nullable=False,
+        default_value=ACTOR_DEFAULT,
+    ),
+    FieldSpec(
+        "updatedBy",
+        "Updated by",
+        FieldType.ACTOR,
+        "IconUserCircle",
+        "The workspace member who last updated the record",
+        is_nullable=False,
+        default_value=ACTOR_DEFAULT,
+    ),
 )
 
 

@@ -39,8 +39,18 @@ class RelationType(StrEnum):
 
 
 # Fields every object has; the server owns all of them except `id` on create and `position`.
-SYSTEM_FIELD_NAMES = ("id", "createdAt", "updatedAt", "deletedAt", "position", "createdBy", "updatedBy")
-SERVER_OWNED_FIELD_NAMES = frozenset({"createdAt", "updatedAt", "deletedAt", "createdBy", "updatedBy"})
+SYSTEM_FIELD_NAMES = (
+    "id",
+    "createdAt",
+    "updatedAt",
+    "deletedAt",
+    "position",
+    "createdBy",
+    "updatedBy",
+)
+SERVER_OWNED_FIELD_NAMES = frozenset(
+    {"createdAt", "updatedAt", "deletedAt", "createdBy", "updatedBy"}
+)
 
 
 @dataclass(frozen=True, slots=True)

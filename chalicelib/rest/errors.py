@@ -64,7 +64,9 @@ def error_response(error: errors.CrmError) -> Response:
     if status in (429, 503):
         headers["Retry-After"] = "1"
     body = error_body(status, error.messages, error.code)
-    return Response(body=json.dumps(body, separators=(",", ":")), status_code=status, headers=headers)
+    return Response(
+        body=json.dumps(body, separators=(",", ":")), status_code=status, headers=headers
+    )
 
 
 def unexpected_error_response() -> Response:

@@ -17,7 +17,9 @@ from chalicelib.errors import (
 from chalicelib.metadata.model import ObjectDef, WorkspaceModel
 
 # Twenty accepts UUIDs of versions 1 to 5 only (twenty-shared isValidUuid).
-_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[1-5][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$", re.I)
+_UUID = re.compile(
+    r"^[0-9a-f]{8}-[0-9a-f]{4}-[1-5][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$", re.I
+)
 
 
 def is_uuid(value: str) -> bool:

@@ -35,7 +35,9 @@ def collection(call: RestCall, plural: str) -> Response:
         upsert = parsing.boolean_param(call.params, "upsert")
         [outcome] = record_service().create(call.ctx, CreateRecords(obj, (body,), upsert=upsert))
         return json_response(rendering.mutation("create", obj, outcome.record), 201)
-    limit = parsing.limit_param(call.params, default=SETTINGS.page_default, maximum=SETTINGS.page_max)
+    limit = parsing.limit_param(
+        call.params, default=SETTINGS.page_default, maximum=SETTINGS.page_max
+    )
     after, before = parsing.cursor_params(call.params)
     page = record_service().list(call.ctx, ListRecords(obj, limit, after=after, before=before))
     return json_response(rendering.page(obj, page))

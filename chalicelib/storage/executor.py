@@ -35,7 +35,6 @@ from chalicelib.errors import (
     VersionConflictError,
 )
 from chalicelib.settings import SETTINGS
-from chalicelib.storage.tables import MAIN_TABLE
 from chalicelib.storage import keys
 from chalicelib.storage.connection import shared_connection
 from chalicelib.storage.models import (
@@ -51,10 +50,12 @@ from chalicelib.storage.retry import (
     RetryableError,
     with_retries,
 )
+from chalicelib.storage.tables import MAIN_TABLE
 
 logger = logging.getLogger(__name__)
 
 MAX_TRANSACTION_ACTIONS = 100
+
 
 @dataclass(slots=True)
 class _Transaction:
@@ -85,7 +86,9 @@ def execute_plan(
 ) -> None:
     """Apply every operation of the plan or none of them."""
     written_here = {
-        (op.object_id, op.record_id) for unit in plan.units for op in unit.operations
+        (op.object_id, op.record_id)
+        for unit in plan.units
+        for op in unit.operations
         if isinstance(op, PutRecord)
     }
     transactions = _pack(plan.units, written_here)
@@ -98,7 +101,7 @@ def execute_plan(
         # when an earlier attempt committed but its answer was lost.
         token = str(uuid.uuid4())
         try:
-            with_retries(lambda t=transaction: _commit(workspace_id, t, token), **retry_kwargs)
+            with_retries(lambda t=transaction, k=token: _commit(workspace_id, t, k), **retry_kwargs)
         except CrmError:
             if committed:
                 _undo(workspace_id, committed, retry_kwargs)
@@ -111,7 +114,10 @@ def _pack(units: Iterable[Unit], written_here: set[tuple[str, str]]) -> list[_Tr
     for unit in units:
         needed = _unit_size(unit, transactions[-1], written_here)
         # One slot per counter stays free for the AdjustCount update of the transaction.
-        if transactions[-1].size() + needed + len(transactions[-1].counts) + 1 > MAX_TRANSACTION_ACTIONS:
+        if (
+            transactions[-1].size() + needed + len(transactions[-1].counts) + 1
+            > MAX_TRANSACTION_ACTIONS
+        ):
             transactions.append(_Transaction())
         _add_unit(transactions[-1], unit, written_here)
     return [t for t in transactions if t.size() or t.counts]
@@ -157,7 +163,9 @@ def _commit(workspace_id: str, transaction: _Transaction, token: str | None = No
     # of a 60-record batch together (measured by bench/, see docs/performance.md).
     try:
         shared_connection().transact_write_items(
-            condition_check_items=[_check_action(table, workspace_id, op) for op in transaction.checks],
+            condition_check_items=[
+                _check_action(table, workspace_id, op) for op in transaction.checks
+            ],
             delete_items=[_delete_action(table, workspace_id, op) for op in transaction.deletes],
             put_items=[_put_action(table, workspace_id, op) for op in transaction.puts],
             update_items=[_counter_action(table, workspace_id, op) for op in counter_ops],
@@ -219,8 +227,7 @@ def _put_action(table: str, workspace_id: str, op: Operation) -> dict[str, Any]:
             item[RECORD_DELETED_AT] = {"S": op.deleted_at}
         if op.expected_version is None:
             # Create: the id must be new (a client-chosen id may already exist).
-            return {"TableName": table, "Item": item,
-                    "ConditionExpression": _IS_NEW}
+            return {"TableName": table, "Item": item, "ConditionExpression": _IS_NEW}
         return {
             "TableName": table,
             "Item": item,
@@ -257,7 +264,8 @@ def _translate(exc: TransactWriteError, ordered: list[Operation]) -> Exception:
         return RetryableError(code)
     reasons = exc.cancellation_reasons or []
     failed = [
-        (ordered[i], reason.code) for i, reason in enumerate(reasons)
+        (ordered[i], reason.code)
+        for i, reason in enumerate(reasons)
         if reason is not None and reason.code not in (None, "None") and i < len(ordered)
     ]
     if not failed or any(reason in RETRYABLE_CANCELLATION_CODES for _, reason in failed):
@@ -292,7 +300,7 @@ def _undo(workspace_id: str, committed: list[_Transaction], retry_kwargs: dict) 
             inverse.counts[object_id] = -delta
         token = str(uuid.uuid4())
         try:
-            with_retries(lambda t=inverse: _commit(workspace_id, t, token), **retry_kwargs)
+            with_retries(lambda t=inverse, k=token: _commit(workspace_id, t, k), **retry_kwargs)
         except CrmError:
             logger.error("could not undo a partially applied plan in %s", workspace_id)
             raise
@@ -304,13 +312,24 @@ def _add_inverse(inverse: _Transaction, op: Operation) -> None:
             inverse.deletes.append(DeleteRecord(op.object_id, op.record_id, op.version))
         else:
             inverse.puts.append(
-                PutRecord(op.object_id, op.record_id, op.previous_body or {}, op.expected_version,
-                          deleted_at=op.previous_deleted_at, expected_version=op.version)
+                PutRecord(
+                    op.object_id,
+                    op.record_id,
+                    op.previous_body or {},
+                    op.expected_version,
+                    deleted_at=op.previous_deleted_at,
+                    expected_version=op.version,
+                )
             )
     elif isinstance(op, DeleteRecord):
         inverse.puts.append(
-            PutRecord(op.object_id, op.record_id, op.previous_body, op.expected_version,
-                      deleted_at=op.previous_deleted_at)
+            PutRecord(
+                op.object_id,
+                op.record_id,
+                op.previous_body,
+                op.expected_version,
+                deleted_at=op.previous_deleted_at,
+            )
         )
     elif isinstance(op, ReserveUnique):
         inverse.deletes.append(ReleaseUnique(op.object_id, op.field_path, op.value, op.record_id))

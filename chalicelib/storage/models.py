@@ -10,7 +10,6 @@ from pynamodb.models import Model
 from chalicelib.settings import SETTINGS
 from chalicelib.storage.tables import KEYS_TABLE, MAIN_TABLE
 
-
 # Stored attribute names, shared with the executor that writes these items as wire dicts.
 RECORD_DATA = "d"
 RECORD_VERSION = "v"

@@ -97,7 +97,8 @@ def _query_live(
     """Up to `wanted` live records of a partition, plus whether more exist."""
     request: dict[str, Any] = {
         "TableName": SETTINGS.main_table,
-        "KeyConditionExpression": f"{_PK} = :pk" + (f" AND {_SK} {condition[0]} :c" if condition else ""),
+        "KeyConditionExpression": f"{_PK} = :pk"
+        + (f" AND {_SK} {condition[0]} :c" if condition else ""),
         # Soft-deleted records are skipped server-side; a short page is topped up below.
         "FilterExpression": f"attribute_not_exists({RECORD_DELETED_AT})",
         "ExpressionAttributeValues": {":pk": {"S": pk}},
@@ -129,7 +130,9 @@ class DynamoRecordStore:
     def get_many(
         self, workspace_id: str, object_id: str, record_ids: list[str]
     ) -> dict[str, StoredRecord]:
-        wanted = [keys.record_key(workspace_id, object_id, rid) for rid in dict.fromkeys(record_ids)]
+        wanted = [
+            keys.record_key(workspace_id, object_id, rid) for rid in dict.fromkeys(record_ids)
+        ]
         records = map(_record, _batch_get(wanted)) if wanted else ()
         return {record.id: record for record in records}
 

@@ -28,7 +28,12 @@ RETRYABLE_CODES = frozenset(
 )
 # Cancellation reasons of a TransactWriteItems call that are transient, not a failed condition.
 RETRYABLE_CANCELLATION_CODES = frozenset(
-    {"ThrottlingError", "ProvisionedThroughputExceeded", "TransactionConflict", "RequestLimitExceeded"}
+    {
+        "ThrottlingError",
+        "ProvisionedThroughputExceeded",
+        "TransactionConflict",
+        "RequestLimitExceeded",
+    }
 )
 
 

@@ -36,7 +36,9 @@ def save_new_workspace(
     put_all(items)
     # Written last: until it exists no API key can resolve to a half-seeded workspace.
     ws_key = keys.workspace_key(workspace_id)
-    put_all([WorkspaceItem(ws_key.pk, ws_key.sk, name=name, metadata_version=1, created_at=created_at)])
+    put_all(
+        [WorkspaceItem(ws_key.pk, ws_key.sk, name=name, metadata_version=1, created_at=created_at)]
+    )
 
 
 def load_workspace(workspace_id: str) -> WorkspaceRow | None:

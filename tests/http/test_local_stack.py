@@ -7,6 +7,7 @@ SIGTERM. The remaining tests start stacks of their own.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -160,10 +161,8 @@ def start_stack(log: Path, dynamodb_port: int, dev_key: str) -> Stack:
 def kill_group(process: subprocess.Popen[bytes]) -> None:
     """Last-resort cleanup of a stack a failed test left running (its own process group)."""
     if process.poll() is None:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         process.wait(timeout=STOP_TIMEOUT)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -432,14 +432,14 @@ def test_coerce_value_works_on_a_single_field() -> None:
 aware_moments = st.datetimes(
     min_value=datetime(1900, 1, 2), max_value=datetime(2999, 12, 30),
     timezones=st.sampled_from(
-        [timezone.utc, timezone(timedelta(hours=2)), timezone(-timedelta(hours=5, minutes=30))]
+        [UTC, timezone(timedelta(hours=2)), timezone(-timedelta(hours=5, minutes=30))]
     ),
 )
 
 
 @given(aware_moments)
 def test_any_offset_date_time_is_normalised_to_the_same_utc_millisecond(moment: datetime) -> None:
-    expected = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    expected = moment.astimezone(UTC).replace(tzinfo=None)
     expected = expected.replace(microsecond=expected.microsecond // 1000 * 1000)
     normalised = coerce("closeAt", moment.isoformat())
     assert normalised.endswith("Z") and len(normalised) == 24
@@ -454,7 +454,7 @@ def test_an_integral_decimal_string_becomes_the_same_integer(number: int) -> Non
 
 # --- defaults on create ----------------------------------------------------------------------
 
-NOW = datetime(2024, 5, 1, 12, 0, 0, 250000, tzinfo=timezone.utc)
+NOW = datetime(2024, 5, 1, 12, 0, 0, 250000, tzinfo=UTC)
 
 
 def test_create_defaults_fill_every_stored_field_and_join_column() -> None:
