@@ -14,6 +14,8 @@ class StoredRecord:
     body: dict[str, Any]
     version: int
     deleted_at: str | None = None
+    # A destroyed record's tombstone: invisible to every read, used only to place a cursor.
+    destroyed: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +42,16 @@ class RecordStore(Protocol):
         before: str | None,
         limit: int,
     ) -> RecordPage: ...
+
+    def scan(
+        self, workspace_id: str, object_id: str, *, include_deleted: bool, max_items: int
+    ) -> tuple[list[StoredRecord], bool]: ...
+
+    def locate(self, workspace_id: str, object_id: str, record_id: str) -> StoredRecord | None: ...
+
+    def get_across(
+        self, workspace_id: str, refs: list[tuple[str, str]]
+    ) -> dict[tuple[str, str], StoredRecord]: ...
 
     def count_live(self, workspace_id: str, object_id: str) -> int: ...
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -39,10 +40,13 @@ from chalicelib.storage import keys
 from chalicelib.storage.connection import shared_connection
 from chalicelib.storage.models import (
     COUNTER_LIVE,
+    EXPIRES_AT,
     GUARD_RECORD_ID,
     RECORD_DATA,
     RECORD_DELETED_AT,
+    RECORD_TOMBSTONE,
     RECORD_VERSION,
+    TOMBSTONE_SECONDS,
 )
 from chalicelib.storage.retry import (
     RETRYABLE_CANCELLATION_CODES,
@@ -147,7 +151,7 @@ def _add_unit(transaction: _Transaction, unit: Unit, written_here: set[tuple[str
             if target not in written_here and target not in transaction.checked:
                 transaction.checked.add(target)
                 transaction.checks.append(op)
-        elif isinstance(op, DeleteRecord | ReleaseUnique):
+        elif isinstance(op, ReleaseUnique):
             transaction.deletes.append(op)
         else:
             transaction.puts.append(op)
@@ -178,6 +182,8 @@ def _commit(workspace_id: str, transaction: _Transaction, token: str | None = No
 _PK, _SK = MAIN_TABLE.hash_key, MAIN_TABLE.range_key or "sk"
 # Condition fragments, named once (attribute names come from storage/models.py).
 _IS_NEW = f"attribute_not_exists({_PK})"
+# A record id is free if no item holds it or only the tombstone of a destroyed record does.
+_ID_IS_FREE = f"attribute_not_exists({_PK}) OR attribute_exists({RECORD_TOMBSTONE})"
 _IS_LIVE_RECORD = f"attribute_exists({_PK}) AND attribute_not_exists({RECORD_DELETED_AT})"
 _AT_READ_VERSION = f"{RECORD_VERSION} = :v"
 _ABSENT_OR_MINE = f"attribute_not_exists({_PK}) OR {GUARD_RECORD_ID} = :me"
@@ -197,15 +203,29 @@ def _check_action(table: str, workspace_id: str, op: Operation) -> dict[str, Any
     }
 
 
+def _tombstone_action(table: str, workspace_id: str, op: DeleteRecord) -> dict[str, Any]:
+    """Destroy = replace the record by a tombstone that expires (DynamoDB TTL).
+
+    The tombstone keeps the last body for a few days so that a REST cursor naming the destroyed
+    record can still be placed in its sort order; every read skips it, and no index holds it.
+    """
+    item = {
+        **_key(keys.record_key(workspace_id, op.object_id, op.record_id)),
+        RECORD_DATA: {"S": json.dumps(op.previous_body, separators=(",", ":"))},
+        RECORD_VERSION: {"N": str(op.expected_version + 1)},
+        RECORD_TOMBSTONE: {"BOOL": True},
+        EXPIRES_AT: {"N": str(int(time.time()) + TOMBSTONE_SECONDS)},
+    }
+    return {
+        "TableName": table,
+        "Item": item,
+        # Optimistic lock: only the version this command read may be destroyed.
+        "ConditionExpression": _AT_READ_VERSION,
+        "ExpressionAttributeValues": {":v": {"N": str(op.expected_version)}},
+    }
+
+
 def _delete_action(table: str, workspace_id: str, op: Operation) -> dict[str, Any]:
-    if isinstance(op, DeleteRecord):
-        return {
-            "TableName": table,
-            "Key": _key(keys.record_key(workspace_id, op.object_id, op.record_id)),
-            # Optimistic lock: only the version this command read may be deleted.
-            "ConditionExpression": _AT_READ_VERSION,
-            "ExpressionAttributeValues": {":v": {"N": str(op.expected_version)}},
-        }
     assert isinstance(op, ReleaseUnique)
     return {
         "TableName": table,
@@ -217,6 +237,8 @@ def _delete_action(table: str, workspace_id: str, op: Operation) -> dict[str, An
 
 
 def _put_action(table: str, workspace_id: str, op: Operation) -> dict[str, Any]:
+    if isinstance(op, DeleteRecord):
+        return _tombstone_action(table, workspace_id, op)
     if isinstance(op, PutRecord):
         item: dict[str, Any] = {
             **_key(keys.record_key(workspace_id, op.object_id, op.record_id)),
@@ -227,7 +249,7 @@ def _put_action(table: str, workspace_id: str, op: Operation) -> dict[str, Any]:
             item[RECORD_DELETED_AT] = {"S": op.deleted_at}
         if op.expected_version is None:
             # Create: the id must be new (a client-chosen id may already exist).
-            return {"TableName": table, "Item": item, "ConditionExpression": _IS_NEW}
+            return {"TableName": table, "Item": item, "ConditionExpression": _ID_IS_FREE}
         return {
             "TableName": table,
             "Item": item,
@@ -245,7 +267,6 @@ def _put_action(table: str, workspace_id: str, op: Operation) -> dict[str, Any]:
         # Only a free value can be claimed: plans reserve just the values a record newly takes,
         # and a retried transaction is deduplicated by its ClientRequestToken, not by this test.
         "ConditionExpression": _IS_NEW,
-        "ExpressionAttributeValues": {":me": {"S": op.record_id}},
     }
 
 
@@ -309,7 +330,7 @@ def _undo(workspace_id: str, committed: list[_Transaction], retry_kwargs: dict) 
 def _add_inverse(inverse: _Transaction, op: Operation) -> None:
     if isinstance(op, PutRecord):
         if op.expected_version is None:
-            inverse.deletes.append(DeleteRecord(op.object_id, op.record_id, op.version))
+            inverse.puts.append(DeleteRecord(op.object_id, op.record_id, op.version))
         else:
             inverse.puts.append(
                 PutRecord(

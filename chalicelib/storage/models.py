@@ -16,6 +16,10 @@ RECORD_VERSION = "v"
 RECORD_DELETED_AT = "deletedAt"
 GUARD_RECORD_ID = "recordId"
 COUNTER_LIVE = "live"
+# Destroyed records leave a tombstone for a few days (see storage/executor.py), removed by TTL.
+RECORD_TOMBSTONE = "tomb"
+EXPIRES_AT = "expiresAt"
+TOMBSTONE_SECONDS = 7 * 24 * 3600
 
 
 class _MainTableItem(Model):

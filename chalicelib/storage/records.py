@@ -22,6 +22,7 @@ from chalicelib.storage.models import (
     GUARD_RECORD_ID,
     RECORD_DATA,
     RECORD_DELETED_AT,
+    RECORD_TOMBSTONE,
     RECORD_VERSION,
 )
 from chalicelib.storage.retry import RETRYABLE_CODES, RetryableError, with_retries
@@ -44,7 +45,12 @@ def _record(item: WireItem) -> StoredRecord:
         body=json.loads(item[RECORD_DATA]["S"]),
         version=int(item[RECORD_VERSION]["N"]),
         deleted_at=deleted["S"] if deleted else None,
+        destroyed=RECORD_TOMBSTONE in item,
     )
+
+
+def _visible(item: WireItem | None) -> bool:
+    return item is not None and RECORD_TOMBSTONE not in item
 
 
 def _call(operation: str, request: dict[str, Any]) -> dict[str, Any]:
@@ -91,16 +97,21 @@ def _batch_get(item_keys: list[keys.Key]) -> list[WireItem]:
     return found
 
 
+# Tombstones are never returned; soft-deleted records only when a filter asks for them.
+_NOT_DESTROYED = f"attribute_not_exists({RECORD_TOMBSTONE})"
+_LIVE = f"attribute_not_exists({RECORD_DELETED_AT}) AND {_NOT_DESTROYED}"
+
+
 def _query_live(
     pk: str, condition: tuple[str, str] | None, forward: bool, wanted: int
 ) -> tuple[list[WireItem], bool]:
     """Up to `wanted` live records of a partition, plus whether more exist."""
+    key_condition = f"{_PK} = :pk" + (f" AND {_SK} {condition[0]} :c" if condition else "")
     request: dict[str, Any] = {
         "TableName": SETTINGS.main_table,
-        "KeyConditionExpression": f"{_PK} = :pk"
-        + (f" AND {_SK} {condition[0]} :c" if condition else ""),
-        # Soft-deleted records are skipped server-side; a short page is topped up below.
-        "FilterExpression": f"attribute_not_exists({RECORD_DELETED_AT})",
+        "KeyConditionExpression": key_condition,
+        # Skipped server-side (still read and billed); a page made short is topped up below.
+        "FilterExpression": _LIVE,
         "ExpressionAttributeValues": {":pk": {"S": pk}},
         "ScanIndexForward": forward,
         "ConsistentRead": True,
@@ -125,16 +136,59 @@ class DynamoRecordStore:
 
     def get(self, workspace_id: str, object_id: str, record_id: str) -> StoredRecord | None:
         item = _get_item(keys.record_key(workspace_id, object_id, record_id))
-        return _record(item) if item else None
+        return _record(item) if item is not None and _visible(item) else None
+
+    def locate(self, workspace_id: str, object_id: str, record_id: str) -> StoredRecord | None:
+        """The record, or the tombstone it left when destroyed (to place a cursor)."""
+        item = _get_item(keys.record_key(workspace_id, object_id, record_id))
+        return _record(item) if item is not None else None
 
     def get_many(
         self, workspace_id: str, object_id: str, record_ids: list[str]
     ) -> dict[str, StoredRecord]:
-        wanted = [
-            keys.record_key(workspace_id, object_id, rid) for rid in dict.fromkeys(record_ids)
-        ]
-        records = map(_record, _batch_get(wanted)) if wanted else ()
-        return {record.id: record for record in records}
+        found = self.get_across(workspace_id, [(object_id, rid) for rid in record_ids])
+        return {record_id: record for (_, record_id), record in found.items()}
+
+    def get_across(
+        self, workspace_id: str, refs: list[tuple[str, str]]
+    ) -> dict[tuple[str, str], StoredRecord]:
+        """Records of any objects by (object id, record id): BatchGetItem, ≤ 100 keys a call."""
+        wanted = {keys.record_key(workspace_id, o, r): (o, r) for o, r in dict.fromkeys(refs)}
+        items = _batch_get(list(wanted)) if wanted else []
+        return {
+            wanted[keys.Key(item[_PK]["S"], item[_SK]["S"])]: _record(item)
+            for item in items
+            if _visible(item)
+        }
+
+    def scan(
+        self, workspace_id: str, object_id: str, *, include_deleted: bool, max_items: int
+    ) -> tuple[list[StoredRecord], bool]:
+        """Every record of an object in id order, reading at most `max_items` items.
+
+        Returns the records and whether the whole partition was read within the cap.
+        """
+        request: dict[str, Any] = {
+            "TableName": SETTINGS.main_table,
+            "KeyConditionExpression": f"{_PK} = :pk",
+            "FilterExpression": _NOT_DESTROYED if include_deleted else _LIVE,
+            "ExpressionAttributeValues": {":pk": {"S": keys.record_pk(workspace_id, object_id)}},
+            "ConsistentRead": True,
+        }
+        records: list[StoredRecord] = []
+        read = 0
+        while True:
+            # Limit counts items read (before the filter), so the cap bounds the cost.
+            request["Limit"] = max_items + 1 - read
+            response = _call("Query", request)
+            read += int(response.get("ScannedCount", 0))
+            records.extend(_record(item) for item in response.get("Items", []))
+            last = response.get("LastEvaluatedKey")
+            if read > max_items:
+                return records, False
+            if not last:
+                return records, True
+            request["ExclusiveStartKey"] = last
 
     def page(
         self,

@@ -32,7 +32,16 @@ def ensure_tables() -> list[str]:
         except ClientError as exc:
             if exc.response["Error"]["Code"] != "ResourceInUseException":
                 raise
+    definitions = table_definitions()
     for name in created:
         client.get_waiter("table_exists").wait(TableName=name)
+        if definitions[name].ttl_attribute:
+            client.update_time_to_live(
+                TableName=name,
+                TimeToLiveSpecification={
+                    "Enabled": True,
+                    "AttributeName": definitions[name].ttl_attribute,
+                },
+            )
         logger.info("created table %s", name)
     return created

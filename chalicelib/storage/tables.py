@@ -20,6 +20,8 @@ class TableDef:
     range_key: str | None
     gsis: tuple[IndexDef, ...] = ()
     stream_view_type: str | None = None
+    # Items carrying this numeric attribute (epoch seconds) are deleted by DynamoDB's TTL.
+    ttl_attribute: str | None = None
     # Every key attribute is a string: keys are built from ids and escaped text by storage/keys.py.
     attribute_types: dict[str, str] = field(default_factory=dict)
 
@@ -32,7 +34,9 @@ class TableDef:
 
 # Workspaces, metadata, records, counters and uniqueness guards live side by side here; the
 # stream (new and old images) drives webhooks, never the request path.
-MAIN_TABLE = TableDef(hash_key="pk", range_key="sk", stream_view_type="NEW_AND_OLD_IMAGES")
+MAIN_TABLE = TableDef(
+    hash_key="pk", range_key="sk", stream_view_type="NEW_AND_OLD_IMAGES", ttl_attribute="expiresAt"
+)
 
 # API keys are looked up by the hash of the presented token before any workspace is known.
 # byId serves revocation by key id (operator CLI); byWorkspace lists a workspace's keys.
