@@ -55,6 +55,12 @@ class RelationTargetNotFoundError(BadRequestError):
     code = "RELATION_TARGET_NOT_FOUND"
 
 
+class QueryNeedsIndexError(BadRequestError):
+    """A filter or sort would read more than the scan cap without an index."""
+
+    code = "QUERY_NEEDS_INDEX"
+
+
 class TooManyRecordsError(BadRequestError):
     code = "TOO_MANY_RECORDS"
 

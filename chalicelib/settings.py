@@ -21,6 +21,7 @@ class Settings:
     page_max: int
     max_body_bytes: int
     write_retry_attempts: int
+    scan_cap: int
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -37,6 +38,8 @@ class Settings:
             # local stack answer exactly like API Gateway + Lambda would.
             max_body_bytes=_int("CRM_MAX_BODY_BYTES", 6 * 1024 * 1024),
             write_retry_attempts=_int("CRM_WRITE_RETRY_ATTEMPTS", 12),
+            # Items a filtered/sorted list may read without an index before answering 400.
+            scan_cap=_int("CRM_QUERY_SCAN_CAP", 10_000),
         )
 
 

@@ -11,4 +11,6 @@ from chalicelib.storage.records import DynamoRecordStore
 
 @cache
 def record_service() -> RecordService:
-    return RecordService(DynamoRecordStore(), batch_max=SETTINGS.batch_max_records)
+    return RecordService(
+        DynamoRecordStore(), batch_max=SETTINGS.batch_max_records, scan_cap=SETTINGS.scan_cap
+    )

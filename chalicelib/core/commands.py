@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.metadata.model import ObjectDef
+from chalicelib.core.filters import Filter, SortKey
+from chalicelib.metadata.model import ObjectDef, WorkspaceModel
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +42,9 @@ class RestoreRecord:
 class GetRecord:
     object: ObjectDef
     record_id: str
+    # depth 1 embeds relations; the model resolves their target objects.
+    depth: int = 0
+    model: WorkspaceModel | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +53,11 @@ class ListRecords:
     limit: int
     after: str | None = None
     before: str | None = None
+    # Raw (unvalidated) filter and sort as parsed by an adapter; the core validates them.
+    filter: Filter | None = None
+    order_by: tuple[SortKey, ...] = ()
+    depth: int = 0
+    model: WorkspaceModel | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -55,6 +55,10 @@ class RecordStore(Protocol):
 
     def count_live(self, workspace_id: str, object_id: str) -> int: ...
 
+    def has_live_beyond(
+        self, workspace_id: str, object_id: str, record_id: str, *, forward: bool
+    ) -> bool: ...
+
     def unique_owners(
         self, workspace_id: str, object_id: str, claims: list[tuple[str, str]]
     ) -> dict[tuple[str, str], str]: ...

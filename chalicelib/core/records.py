@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from chalicelib.context import RequestContext
+from chalicelib.core import listing
 from chalicelib.core import plan as ops
 from chalicelib.core.coercion import apply_create_defaults, coerce_input, merge_update
 from chalicelib.core.commands import (
@@ -22,6 +23,7 @@ from chalicelib.core.commands import (
 )
 from chalicelib.core.ports import RecordStore, StoredRecord
 from chalicelib.core.presentation import present_record, present_records
+from chalicelib.core.relations import embed_relations
 from chalicelib.core.uniqueness import Claim, unique_claims
 from chalicelib.errors import (
     BadRequestError,
@@ -32,7 +34,7 @@ from chalicelib.errors import (
     UpsertConflictError,
     VersionConflictError,
 )
-from chalicelib.metadata.model import ObjectDef
+from chalicelib.metadata.model import ObjectDef, WorkspaceModel
 
 _UPDATE_ATTEMPTS = 5  # optimistic-lock retries before answering 409
 
@@ -70,10 +72,16 @@ def _claim_changes(
 
 class RecordService:
     def __init__(
-        self, store: RecordStore, *, batch_max: int, new_id: Callable[[], str] | None = None
+        self,
+        store: RecordStore,
+        *,
+        batch_max: int,
+        scan_cap: int = 10_000,
+        new_id: Callable[[], str] | None = None,
     ):
         self._store = store
         self._batch_max = batch_max
+        self._scan_cap = scan_cap
         self._new_id = new_id or (lambda: str(uuid.uuid4()))
 
     # -- queries ---------------------------------------------------------------------------
@@ -82,24 +90,59 @@ class RecordService:
         record = self._store.get(ctx.workspace_id, query.object.id, query.record_id)
         if record is None or record.deleted_at is not None:
             raise RecordNotFoundError()
-        return RecordOutcome(_present(query.object, record))
+        presented = _present(query.object, record)
+        self._embed(ctx, query.object, [presented], query.depth, query.model)
+        return RecordOutcome(presented)
 
     def list(self, ctx: RequestContext, query: ListRecords) -> Page:
         obj = query.object
-        page = self._store.page(
-            ctx.workspace_id, obj.id, after=query.after, before=query.before, limit=query.limit
+        spec = listing.prepare(
+            obj, query.limit, query.after, query.before, query.filter, query.order_by
         )
-        total = self._store.count_live(ctx.workspace_id, obj.id)
-        records = present_records(obj, (_shape(record) for record in page.records))
-        backwards = query.before is not None
+        if listing.is_plain(spec):
+            window = self._plain_window(ctx, spec)
+        else:
+            window = listing.list_in_memory(self._store, ctx.workspace_id, spec, self._scan_cap)
+        self._embed(ctx, obj, window.records, query.depth, query.model)
+        records = window.records
         return Page(
             records=records,
-            total_count=total,
-            has_next_page=query.before is not None if backwards else page.has_more,
-            has_previous_page=page.has_more if backwards else query.after is not None,
+            total_count=window.total,
+            has_next_page=window.has_next,
+            has_previous_page=window.has_previous,
             start_cursor=records[0]["id"] if records else None,
             end_cursor=records[-1]["id"] if records else None,
         )
+
+    def _plain_window(self, ctx: RequestContext, spec: listing.ListSpec) -> listing.Window:
+        """Default order, no filter: one Query of the partition and the O(1) counter."""
+        ws, obj = ctx.workspace_id, spec.obj
+        page = self._store.page(ws, obj.id, after=spec.after, before=spec.before, limit=spec.limit)
+        records = present_records(obj, (_shape(record) for record in page.records))
+        total = self._store.count_live(ws, obj.id)
+        if spec.before is not None:
+            has_previous, has_next = (
+                page.has_more,
+                self._store.has_live_beyond(ws, obj.id, spec.before, forward=True),
+            )
+        else:
+            has_next = page.has_more
+            # Exact, and only paid for when a cursor is given: is any live record before it?
+            has_previous = spec.after is not None and self._store.has_live_beyond(
+                ws, obj.id, spec.after, forward=False
+            )
+        return listing.Window(records, total, has_next, has_previous)
+
+    def _embed(
+        self,
+        ctx: RequestContext,
+        obj: ObjectDef,
+        records: list[dict[str, Any]],
+        depth: int,
+        model: WorkspaceModel | None,
+    ) -> None:
+        if depth >= 1 and model is not None:
+            embed_relations(self._store, ctx.workspace_id, model, obj, records, self._scan_cap)
 
     # -- creates and upserts ---------------------------------------------------------------
 

@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from chalicelib.core.filters import Filter, SortKey
 from chalicelib.errors import (
     InvalidPathError,
     InvalidQueryParamError,
@@ -15,6 +16,8 @@ from chalicelib.errors import (
     UnknownObjectError,
 )
 from chalicelib.metadata.model import ObjectDef, WorkspaceModel
+from chalicelib.rest.filter_parser import parse_filter
+from chalicelib.rest.order_parser import parse_order_by
 
 # Twenty accepts UUIDs of versions 1 to 5 only (twenty-shared isValidUuid).
 _UUID = re.compile(
@@ -85,3 +88,22 @@ def cursor_params(params: Mapping[str, str]) -> tuple[str | None, str | None]:
         if value is not None and not is_uuid(value):
             raise InvalidQueryParamError(f"'{name}' must be a record id (UUID), got '{value}'")
     return (after.lower() if after else None), (before.lower() if before else None)
+
+
+def depth_param(params: Mapping[str, str]) -> int:
+    raw = params.get("depth")
+    if raw is None:
+        return 0
+    if raw not in ("0", "1"):
+        raise InvalidQueryParamError(f"depth '{raw}' is invalid. Allowed values are 0, 1")
+    return int(raw)
+
+
+def filter_param(params: Mapping[str, str]) -> Filter | None:
+    raw = params.get("filter")
+    return parse_filter(raw) if raw else None
+
+
+def order_by_param(params: Mapping[str, str]) -> tuple[SortKey, ...]:
+    raw = params.get("order_by")
+    return parse_order_by(raw) if raw else ()

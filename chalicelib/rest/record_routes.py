@@ -35,12 +35,20 @@ def collection(call: RestCall, plural: str) -> Response:
         upsert = parsing.boolean_param(call.params, "upsert")
         [outcome] = record_service().create(call.ctx, CreateRecords(obj, (body,), upsert=upsert))
         return json_response(rendering.mutation("create", obj, outcome.record), 201)
-    limit = parsing.limit_param(
-        call.params, default=SETTINGS.page_default, maximum=SETTINGS.page_max
+    params = call.params
+    limit = parsing.limit_param(params, default=SETTINGS.page_default, maximum=SETTINGS.page_max)
+    after, before = parsing.cursor_params(params)
+    query = ListRecords(
+        obj,
+        limit,
+        after=after,
+        before=before,
+        filter=parsing.filter_param(params),
+        order_by=parsing.order_by_param(params),
+        depth=parsing.depth_param(params),
+        model=call.model,
     )
-    after, before = parsing.cursor_params(call.params)
-    page = record_service().list(call.ctx, ListRecords(obj, limit, after=after, before=before))
-    return json_response(rendering.page(obj, page))
+    return json_response(rendering.page(obj, record_service().list(call.ctx, query)))
 
 
 @records.route("/{plural}/{record_id}", methods=["GET", "PATCH", "PUT", "DELETE"])
@@ -50,7 +58,8 @@ def member(call: RestCall, plural: str, record_id: str) -> Response:
     rid = parsing.record_id(record_id)
     service, method = record_service(), call.request.method
     if method == "GET":
-        return json_response(rendering.one(obj, service.get(call.ctx, GetRecord(obj, rid)).record))
+        query = GetRecord(obj, rid, depth=parsing.depth_param(call.params), model=call.model)
+        return json_response(rendering.one(obj, service.get(call.ctx, query).record))
     if method in ("PATCH", "PUT"):
         outcome = service.update(call.ctx, UpdateRecord(obj, rid, _body(call)))
         return json_response(rendering.mutation("update", obj, outcome.record))

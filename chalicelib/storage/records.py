@@ -209,6 +209,17 @@ class DynamoRecordStore:
             records.reverse()
         return RecordPage(records=records, has_more=has_more)
 
+    def has_live_beyond(
+        self, workspace_id: str, object_id: str, record_id: str, *, forward: bool
+    ) -> bool:
+        """Whether a live record exists at or after (forward) / at or before an id, in id order.
+
+        Inclusive: the cursor record itself, if still live, lies outside the page it bounds.
+        """
+        condition = (">=", record_id) if forward else ("<=", record_id)
+        items, _ = _query_live(keys.record_pk(workspace_id, object_id), condition, forward, 1)
+        return bool(items)
+
     def count_live(self, workspace_id: str, object_id: str) -> int:
         item = _get_item(keys.counter_key(workspace_id, object_id))
         return int(item[COUNTER_LIVE]["N"]) if item and COUNTER_LIVE in item else 0

@@ -1,0 +1,124 @@
+"""`depth=1`: embed each record's relations, with a number of reads independent of the page size.
+
+MANY_TO_ONE targets of the whole page (every relation field at once) come from one BatchGetItem
+round (≤ 100 keys per call). Each ONE_TO_MANY field is served by one read of the target object's
+records (bounded by the scan cap), grouped by join column; the fields are read concurrently.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from chalicelib.core.ports import RecordStore
+from chalicelib.core.presentation import present_records
+from chalicelib.errors import QueryNeedsIndexError
+from chalicelib.metadata.model import FieldDef, ObjectDef, RelationType, WorkspaceModel
+
+# Twenty's QUERY_MAX_RECORDS_FROM_RELATION: related records embedded per parent and field.
+MAX_RELATED_PER_PARENT = 60
+
+Record = dict[str, Any]
+
+
+def _shape(record: Any) -> dict[str, Any]:
+    return {**record.body, "id": record.id, "deletedAt": record.deleted_at}
+
+
+def embed_relations(
+    store: RecordStore,
+    workspace_id: str,
+    model: WorkspaceModel,
+    obj: ObjectDef,
+    records: list[Record],
+    cap: int,
+) -> None:
+    """Add every relation field of `obj` to each presented record, in place."""
+    if not records:
+        return
+    _embed_many_to_one(store, workspace_id, model, obj, records)
+    _embed_one_to_many(store, workspace_id, model, obj, records, cap)
+
+
+def _embed_many_to_one(
+    store: RecordStore,
+    workspace_id: str,
+    model: WorkspaceModel,
+    obj: ObjectDef,
+    records: list[Record],
+) -> None:
+    fields = [
+        f
+        for f in obj.many_to_one_fields()
+        if f.relation and f.relation.target_object_id in model.by_id
+    ]
+    refs = [
+        (f.relation.target_object_id, record[f.join_column])  # type: ignore[union-attr]
+        for record in records
+        for f in fields
+        if record.get(f.join_column or "")
+    ]
+    found = store.get_across(workspace_id, refs)
+    presented = {
+        ref: present_records(model.by_id[ref[0]], [_shape(target)])[0]
+        for ref, target in found.items()
+        if target.deleted_at is None
+    }
+    for record in records:
+        for f in fields:
+            target_id = record.get(f.join_column or "")
+            ref = (f.relation.target_object_id, target_id)  # type: ignore[union-attr]
+            record[f.name] = presented.get(ref) if target_id else None
+
+
+def _inverse(model: WorkspaceModel, field: FieldDef) -> tuple[ObjectDef, str] | None:
+    """The target object and its join column for a ONE_TO_MANY field (None if inactive)."""
+    assert field.relation is not None
+    target = model.by_id.get(field.relation.target_object_id)
+    if target is None or not target.is_active:
+        return None
+    for candidate in target.by_join_column.values():
+        if candidate.id == field.relation.target_field_id:
+            return target, candidate.join_column or ""
+    return None
+
+
+def _embed_one_to_many(
+    store: RecordStore,
+    workspace_id: str,
+    model: WorkspaceModel,
+    obj: ObjectDef,
+    records: list[Record],
+    cap: int,
+) -> None:
+    fields = [
+        (f, inverse)
+        for f in obj.by_name.values()
+        if f.relation is not None and f.relation.type is RelationType.ONE_TO_MANY
+        for inverse in [_inverse(model, f)]
+        if inverse is not None
+    ]
+    if not fields:
+        return
+
+    def load(target: ObjectDef, column: str) -> dict[str, list[Record]]:
+        stored, complete = store.scan(workspace_id, target.id, include_deleted=False, max_items=cap)
+        if not complete:
+            raise QueryNeedsIndexError(
+                f"depth=1 would read more than {cap} {target.name_plural} records; "
+                f"mark '{column}' as indexed"
+            )
+        groups: dict[str, list[Record]] = defaultdict(list)
+        for record in present_records(target, map(_shape, stored)):
+            parent = record.get(column)
+            if parent and len(groups[parent]) < MAX_RELATED_PER_PARENT:
+                groups[parent].append(record)
+        return groups
+
+    # One read per relation field, all at once: the latency is that of the slowest read.
+    with ThreadPoolExecutor(max_workers=min(8, len(fields))) as pool:
+        loaded = list(pool.map(lambda pair: load(*pair[1]), fields))
+    for (field, _), groups in zip(fields, loaded, strict=True):
+        for record in records:
+            record[field.name] = groups.get(record["id"], [])

@@ -1,0 +1,180 @@
+"""REST filter, order_by, cursors and depth through the Chalice test client against moto."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import pytest
+
+
+def q(text: str) -> str:
+    return quote(text, safe="")
+
+
+@pytest.fixture
+def companies(rest):
+    rows = [
+        {"name": "Acme", "employees": 50, "idealCustomerProfile": True,
+         "address": {"addressCity": "Paris"}},
+        {"name": "acme labs", "employees": 5, "address": {"addressCity": "Berlin"}},
+        {"name": "Globex", "employees": None, "address": {"addressCity": "Paris"}},
+        {"name": "Initech", "employees": 300, "idealCustomerProfile": True},
+        {"name": "Umbrella, Inc.", "employees": 120},
+    ]
+    status, body = rest.post("/rest/batch/companies", rows)
+    assert status == 201, body
+    return {c["name"]: c for c in body["data"]["createCompanies"]}
+
+
+def names(body, plural="companies"):
+    return [r["name"] for r in body["data"][plural]]
+
+
+def test_filter_on_a_number_keeps_nulls_out(rest, companies):
+    status, body = rest.get(f"/rest/companies?filter={q('employees[gte]:50')}&order_by=employees")
+    assert status == 200, body
+    assert names(body) == ["Acme", "Umbrella, Inc.", "Initech"]
+    assert body["totalCount"] == 3
+
+
+def test_ilike_is_case_insensitive_and_like_is_not(rest, companies):
+    ilike, like = q('name[ilike]:"%acme%"'), q('name[like]:"%acme%"')
+    _, body = rest.get(f"/rest/companies?filter={ilike}&order_by=name")
+    assert names(body) == ["Acme", "acme labs"]
+    _, body = rest.get(f"/rest/companies?filter={like}")
+    assert names(body) == ["acme labs"]
+
+
+def test_or_and_not_with_composite_sub_fields(rest, companies):
+    text = "or(address.addressCity[eq]:Berlin,and(idealCustomerProfile[eq]:true,not(employees[lt]:100)))"
+    _, body = rest.get(f"/rest/companies?filter={q(text)}&order_by=name")
+    assert names(body) == ["acme labs", "Initech"]
+
+
+def test_quoted_values_may_contain_commas(rest, companies):
+    text = q('name[eq]:"Umbrella, Inc."')
+    _, body = rest.get(f"/rest/companies?filter={text}")
+    assert names(body) == ["Umbrella, Inc."]
+
+
+def test_in_and_is_null(rest, companies):
+    ids = f"[{companies['Acme']['id']},{companies['Globex']['id']}]"
+    _, body = rest.get(f"/rest/companies?filter={q('id[in]:' + ids)}&order_by=name")
+    assert names(body) == ["Acme", "Globex"]
+    _, body = rest.get(f"/rest/companies?filter={q('employees[is]:NULL')}")
+    assert names(body) == ["Globex"]
+
+
+@pytest.mark.parametrize(
+    ("order", "expected"),
+    [
+        ("employees[AscNullsFirst]", ["Globex", "acme labs", "Acme", "Umbrella, Inc.", "Initech"]),
+        ("employees[AscNullsLast]", ["acme labs", "Acme", "Umbrella, Inc.", "Initech", "Globex"]),
+        ("employees[DescNullsFirst]", ["Globex", "Initech", "Umbrella, Inc.", "Acme", "acme labs"]),
+        ("employees[DescNullsLast]", ["Initech", "Umbrella, Inc.", "Acme", "acme labs", "Globex"]),
+    ],
+)
+def test_order_by_places_nulls_as_asked(rest, companies, order, expected):
+    _, body = rest.get(f"/rest/companies?order_by={q(order)}")
+    assert names(body) == expected
+
+
+def test_sorted_filtered_pages_visit_every_match_once_forward_and_back(rest, companies):
+    order = q("name[DescNullsLast]")
+    seen, cursor = [], None
+    while True:
+        path = f"/rest/companies?limit=2&order_by={order}"
+        if cursor:
+            path += f"&starting_after={cursor}"
+        _, body = rest.get(path)
+        seen += names(body)
+        if not body["pageInfo"]["hasNextPage"]:
+            break
+        cursor = body["pageInfo"]["endCursor"]
+    assert seen == sorted(seen, key=lambda n: (n.casefold(), n), reverse=True)
+    assert len(seen) == 5
+    _, back = rest.get(f"/rest/companies?limit=2&order_by={order}&ending_before={cursor}")
+    assert names(back) == seen[1:3]
+    assert back["pageInfo"]["hasPreviousPage"] is True
+    assert back["pageInfo"]["hasNextPage"] is True
+
+
+def test_a_cursor_survives_the_deletion_of_its_record(rest, companies):
+    order = q("name")
+    _, first = rest.get(f"/rest/companies?limit=2&order_by={order}")
+    cursor = first["pageInfo"]["endCursor"]
+    rest.delete(f"/rest/companies/{cursor}")
+    _, second = rest.get(f"/rest/companies?limit=2&order_by={order}&starting_after={cursor}")
+    assert names(first) + names(second) == ["Acme", "acme labs", "Globex", "Initech"]
+
+
+def test_soft_deleted_records_appear_only_when_the_filter_names_deleted_at(rest, companies):
+    rest.delete(f"/rest/companies/{companies['Globex']['id']}?soft_delete=true")
+    _, body = rest.get("/rest/companies?order_by=name")
+    assert "Globex" not in names(body)
+    _, body = rest.get(f"/rest/companies?filter={q('deletedAt[is]:NOT_NULL')}")
+    assert names(body) == ["Globex"]
+
+
+def test_exact_page_info_on_the_default_order(rest, companies):
+    ids = sorted(c["id"] for c in companies.values())
+    _, body = rest.get(f"/rest/companies?limit=2&starting_after={ids[0]}")
+    assert body["pageInfo"]["hasPreviousPage"] is True
+    rest.delete(f"/rest/companies/{ids[0]}?soft_delete=true")
+    _, body = rest.get(f"/rest/companies?limit=2&starting_after={ids[0]}")
+    assert body["pageInfo"]["hasPreviousPage"] is False
+
+
+@pytest.mark.parametrize(
+    ("param", "fragment"),
+    [
+        ("filter=" + q("name[eqq]:x"), "eqq"),
+        ("filter=" + q("and(name[eq]:x"), "close bracket"),
+        ("filter=" + q("nmae[eq]:x"), "nmae"),
+        ("filter=" + q("employees[eq]:many"), "employees"),
+        ("filter=" + q("employees[startsWith]:1"), "startsWith"),
+        ("filter=" + q("accountOwner[eq]:x"), "accountOwnerId"),
+        ("order_by=" + q("name[Sideways]"), "Sideways"),
+        ("order_by=" + q("address"), "address"),
+        ("depth=2", "Allowed values are 0, 1"),
+    ],
+)
+def test_bad_query_parameters_are_400_naming_the_problem(rest, param, fragment):
+    status, body = rest.get(f"/rest/companies?{param}")
+    assert status == 400, body
+    assert fragment in " ".join(body["messages"])
+
+
+def test_depth_one_embeds_many_to_one_and_one_to_many(rest, companies):
+    acme = companies["Acme"]
+    _, body = rest.post(
+        "/rest/batch/people",
+        [{"jobTitle": "CEO", "companyId": acme["id"]}, {"jobTitle": "CTO", "companyId": acme["id"]}],
+    )
+    people = body["data"]["createPeople"]
+    _, body = rest.get("/rest/people?depth=1")
+    for person in body["data"]["people"]:
+        assert person["company"]["id"] == acme["id"]
+        assert person["company"]["name"] == "Acme"
+        assert person["companyId"] == acme["id"]
+    _, body = rest.get(f"/rest/companies/{acme['id']}?depth=1")
+    embedded = body["data"]["company"]["people"]
+    assert sorted(p["id"] for p in embedded) == sorted(p["id"] for p in people)
+    assert body["data"]["company"]["accountOwner"] is None
+    _, body = rest.get(f"/rest/companies/{acme['id']}")
+    assert "people" not in body["data"]["company"]
+
+
+def test_depth_one_costs_the_same_number_of_requests_for_any_page_size(rest, companies, meter):
+    acme = companies["Acme"]
+    rest.post("/rest/batch/people", [{"companyId": acme["id"]} for _ in range(30)])
+    rest.get("/rest/companies?limit=1")
+    counts = []
+    for limit in (2, 5):
+        meter.reset()
+        assert rest.get(f"/rest/companies?limit={limit}&depth=1")[0] == 200
+        counts.append(meter.requests)
+        meter.reset()
+        assert rest.get(f"/rest/people?limit={limit * 10}&depth=1")[0] == 200
+        counts.append(meter.requests)
+    assert counts[0] == counts[2] and counts[1] == counts[3], counts
