@@ -1,9 +1,11 @@
-"""Chalice entry point: wiring only (blueprints and middleware); all code is in chalicelib/."""
+"""Chalice entry point: wiring only (blueprints, middleware, the stream handler)."""
 
 from __future__ import annotations
 
 from chalice import Chalice
+from chalice.app import DynamoDBEvent
 
+from chalicelib import streams
 from chalicelib.rest.middleware import twenty_error_shape
 from chalicelib.rest.record_routes import records
 from chalicelib.rest.system_routes import system
@@ -13,3 +15,13 @@ app = Chalice(app_name="twenty-serverless-crm")
 app.register_middleware(twenty_error_shape, "http")
 app.register_blueprint(system)
 app.register_blueprint(records, url_prefix="/rest")
+
+
+# The main table's stream (infra/ points the event source at the real table's StreamArn).
+@app.on_dynamodb_record(
+    stream_arn=streams.main_table_stream_arn(),
+    batch_size=streams.STREAM_BATCH_SIZE,
+    starting_position="LATEST",
+)
+def on_main_table_change(event: DynamoDBEvent) -> dict[str, object]:
+    return streams.handle_stream_batch(event)

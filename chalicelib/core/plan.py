@@ -23,6 +23,9 @@ class PutRecord:
     # Body before this write (updates only), so a failed multi-transaction plan can be undone.
     previous_body: dict[str, Any] | None = None
     previous_deleted_at: str | None = None
+    # Index entries of the new body (slot, order form); storage writes them as index keys.
+    index_entries: tuple[Any, ...] = ()
+    previous_index_entries: tuple[Any, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +35,7 @@ class DeleteRecord:
     expected_version: int
     previous_body: dict[str, Any] = field(default_factory=dict)
     previous_deleted_at: str | None = None
+    previous_index_entries: tuple[Any, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,6 +31,7 @@ from chalicelib.metadata.model import FieldDef, FieldType, ObjectDef
 MAX_FILTER_DEPTH = 32
 
 ID_TIEBREAKER = SortKey(("id",), Direction.ASC_NULLS_FIRST)
+ID_DESCENDING = SortKey(("id",), Direction.DESC_NULLS_FIRST)
 IS_VALUES = ("NULL", "NOT_NULL")
 
 
@@ -111,11 +112,13 @@ def validate_filter(obj: ObjectDef, raw: Filter) -> Filter:
 
 
 def validate_sort(obj: ObjectDef, keys: tuple[SortKey, ...]) -> tuple[SortKey, ...]:
-    """`keys` checked against `obj`, with `id` ascending appended as the final tiebreaker.
+    """`keys` checked against `obj`, with `id` appended as the final tiebreaker.
 
     Directions come back as `Direction` values. Twenty appends the `id` key too, so equal sort
     values still page deterministically; when the client already sorts by `id` its direction is
-    kept and nothing is appended.
+    kept and nothing is appended. The tiebreaker runs the same way as the first key (ascending
+    or descending): an index holds equal values in id order, so a descending index scan yields
+    ties in descending id order, and the in-memory sort must agree with it.
     """
     checked: list[SortKey] = []
     seen: set[tuple[str, ...]] = set()
@@ -123,7 +126,8 @@ def validate_sort(obj: ObjectDef, keys: tuple[SortKey, ...]) -> tuple[SortKey, .
         checked.append(_check_sort_key(obj, key, seen))
         seen.add(key.path)
     if ID_TIEBREAKER.path not in seen:
-        checked.append(ID_TIEBREAKER)
+        descending = bool(checked) and checked[0].direction.descending
+        checked.append(ID_DESCENDING if descending else ID_TIEBREAKER)
     return tuple(checked)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from chalicelib.context import RequestContext
@@ -21,6 +22,9 @@ from chalicelib.core.commands import (
     RestoreRecord,
     UpdateRecord,
 )
+from chalicelib.core.index_listing import list_by_index
+from chalicelib.core.index_planner import plan_index
+from chalicelib.core.indexing import compile_index_entries
 from chalicelib.core.ports import RecordStore, StoredRecord
 from chalicelib.core.presentation import present_record, present_records
 from chalicelib.core.relations import embed_relations
@@ -99,8 +103,18 @@ class RecordService:
         spec = listing.prepare(
             obj, query.limit, query.after, query.before, query.filter, query.order_by
         )
+        plan = None if listing.is_plain(spec) else plan_index(obj, spec.filter, spec.sort)
         if listing.is_plain(spec):
             window = self._plain_window(ctx, spec)
+        elif plan is not None:
+            window = list_by_index(
+                self._store,
+                ctx.workspace_id,
+                spec,
+                plan,
+                self._scan_cap,
+                lambda: self._store.count_live(ctx.workspace_id, obj.id),
+            )
         else:
             window = listing.list_in_memory(self._store, ctx.workspace_id, spec, self._scan_cap)
         self._embed(ctx, obj, window.records, query.depth, query.model)
@@ -168,7 +182,7 @@ class RecordService:
             units.append(unit)
             written.append(record)
         _refuse_repeated_claims(obj, units)
-        self._store.execute(ctx.workspace_id, ops.Plan(tuple(units)))
+        self._execute(ctx, obj, ops.Plan(tuple(units)))
         shown = present_records(obj, (_shape(record) for record in written))
         return [
             RecordOutcome(record, created=index not in existing)
@@ -274,7 +288,7 @@ class RecordService:
         def attempt() -> RecordOutcome:
             current = self._live_record(ctx, obj, command.record_id)
             unit, record = self._update_unit(ctx, obj, current, changes)
-            self._store.execute(ctx.workspace_id, ops.Plan((unit,)))
+            self._execute(ctx, obj, ops.Plan((unit,)))
             return RecordOutcome(_present(obj, record), created=False)
 
         return _retry_on_version_conflict(attempt)
@@ -313,7 +327,7 @@ class RecordService:
             if live:
                 operations += _claim_changes(obj, current.id, unique_claims(obj, current.body), [])
                 operations.append(ops.AdjustCount(obj.id, -1))
-            self._store.execute(ctx.workspace_id, ops.Plan((ops.Unit(tuple(operations)),)))
+            self._execute(ctx, obj, ops.Plan((ops.Unit(tuple(operations)),)))
             return RecordOutcome({"id": current.id}, created=False)
 
         return _retry_on_version_conflict(attempt)
@@ -341,17 +355,41 @@ class RecordService:
             ]
             operations += _claim_changes(obj, current.id, [], unique_claims(obj, current.body))
             operations.append(ops.AdjustCount(obj.id, 1))
-            self._store.execute(ctx.workspace_id, ops.Plan((ops.Unit(tuple(operations)),)))
+            self._execute(ctx, obj, ops.Plan((ops.Unit(tuple(operations)),)))
             restored = StoredRecord(current.id, current.body, current.version + 1, None)
             return RecordOutcome(_present(obj, restored), created=False)
 
         return _retry_on_version_conflict(attempt)
+
+    def _execute(self, ctx: RequestContext, obj: ObjectDef, plan: ops.Plan) -> None:
+        """Add each record write's index entries (one place for every command), then write."""
+        entries = compile_index_entries(obj)
+        units = tuple(
+            ops.Unit(tuple(_indexed(op, entries) for op in unit.operations), unit.index)
+            for unit in plan.units
+        )
+        self._store.execute(ctx.workspace_id, ops.Plan(units))
 
     def _live_record(self, ctx: RequestContext, obj: ObjectDef, record_id: str) -> StoredRecord:
         record = self._store.get(ctx.workspace_id, obj.id, record_id)
         if record is None or record.deleted_at is not None:
             raise RecordNotFoundError()
         return record
+
+
+def _indexed(
+    op: ops.Operation, entries: Callable[[dict[str, Any]], tuple[Any, ...]]
+) -> ops.Operation:
+    if isinstance(op, ops.DeleteRecord):
+        return replace(op, previous_index_entries=entries(op.previous_body))
+    if not isinstance(op, ops.PutRecord):
+        return op
+    # Indexes hold live records only: a soft-deleted record leaves them (restore puts it back).
+    current = entries(op.body) if op.deleted_at is None else ()
+    previous = ()
+    if op.previous_body is not None and op.previous_deleted_at is None:
+        previous = entries(op.previous_body)
+    return replace(op, index_entries=current, previous_index_entries=previous)
 
 
 def _default_position(index: int) -> float:

@@ -115,6 +115,14 @@ class FieldDef:
 
 
 @dataclass(frozen=True, slots=True)
+class IndexSpec:
+    """A field path kept sorted in index slot `slot` (1..INDEX_SLOTS) for this object."""
+
+    path: str
+    slot: int
+
+
+@dataclass(frozen=True, slots=True)
 class ObjectDef:
     id: str
     name_singular: str
@@ -130,6 +138,7 @@ class ObjectDef:
     label_identifier_field_id: str | None = None
     created_at: str = ""
     updated_at: str = ""
+    indexes: tuple[IndexSpec, ...] = ()
     # name -> field for every active field, and join column -> relation field.
     by_name: dict[str, FieldDef] = field(default_factory=dict, compare=False, repr=False)
     by_join_column: dict[str, FieldDef] = field(default_factory=dict, compare=False, repr=False)

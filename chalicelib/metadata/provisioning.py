@@ -6,6 +6,7 @@ import uuid
 
 from chalicelib.context import utc_now_iso
 from chalicelib.metadata.builder import build_standard_objects
+from chalicelib.metadata.indexing import with_indexes
 from chalicelib.metadata.serialization import field_to_body, object_to_body
 from chalicelib.storage import workspaces
 from chalicelib.storage.workspaces import WorkspaceRow
@@ -18,7 +19,7 @@ def create_workspace(name: str, *, workspace_id: str | None = None) -> Workspace
     if existing is not None:
         return existing
     now = utc_now_iso()
-    objects = build_standard_objects(now=now)
+    objects = tuple(with_indexes(obj) for obj in build_standard_objects(now=now))
     workspaces.save_new_workspace(
         workspace_id,
         name,

@@ -9,6 +9,7 @@ from typing import Any
 from chalicelib.metadata.model import (
     FieldDef,
     FieldType,
+    IndexSpec,
     ObjectDef,
     RelationDef,
     RelationType,
@@ -33,6 +34,7 @@ def object_to_body(obj: ObjectDef) -> dict[str, Any]:
         "labelIdentifierFieldMetadataId": obj.label_identifier_field_id,
         "createdAt": obj.created_at,
         "updatedAt": obj.updated_at,
+        "indexes": [{"path": index.path, "slot": index.slot} for index in obj.indexes],
     }
 
 
@@ -77,6 +79,10 @@ def object_from_body(body: dict[str, Any], fields: tuple[FieldDef, ...]) -> Obje
         label_identifier_field_id=body.get("labelIdentifierFieldMetadataId"),
         created_at=body.get("createdAt", ""),
         updated_at=body.get("updatedAt", ""),
+        indexes=tuple(
+            IndexSpec(path=entry["path"], slot=int(entry["slot"]))
+            for entry in body.get("indexes") or ()
+        ),
     )
 
 

@@ -54,7 +54,7 @@ from chalicelib.storage.retry import (
     RetryableError,
     with_retries,
 )
-from chalicelib.storage.tables import MAIN_TABLE
+from chalicelib.storage.tables import MAIN_TABLE, index_name
 
 logger = logging.getLogger(__name__)
 
@@ -247,6 +247,10 @@ def _put_action(table: str, workspace_id: str, op: Operation) -> dict[str, Any]:
         }
         if op.deleted_at is not None:
             item[RECORD_DELETED_AT] = {"S": op.deleted_at}
+        for entry in op.index_entries:
+            name = index_name(entry.slot)
+            item[f"{name}pk"] = {"S": keys.index_pk(workspace_id, op.object_id, entry.slot)}
+            item[f"{name}sk"] = {"S": keys.index_sk(entry.form, op.record_id)}
         if op.expected_version is None:
             # Create: the id must be new (a client-chosen id may already exist).
             return {"TableName": table, "Item": item, "ConditionExpression": _ID_IS_FREE}
@@ -340,6 +344,7 @@ def _add_inverse(inverse: _Transaction, op: Operation) -> None:
                     op.expected_version,
                     deleted_at=op.previous_deleted_at,
                     expected_version=op.version,
+                    index_entries=op.previous_index_entries,
                 )
             )
     elif isinstance(op, DeleteRecord):
@@ -350,6 +355,7 @@ def _add_inverse(inverse: _Transaction, op: Operation) -> None:
                 op.previous_body,
                 op.expected_version,
                 deleted_at=op.previous_deleted_at,
+                index_entries=op.previous_index_entries,
             )
         )
     elif isinstance(op, ReserveUnique):

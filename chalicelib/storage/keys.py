@@ -21,7 +21,8 @@ cannot forge a separator, and hashed when it would overflow DynamoDB's 1 KiB sor
 from __future__ import annotations
 
 import hashlib
-from typing import NamedTuple
+import struct
+from typing import Any, NamedTuple
 
 SEPARATOR = "#"
 WORKSPACE_SK = "#WORKSPACE"
@@ -82,3 +83,86 @@ def unique_guard_key(workspace_id: str, object_id: str, field_path: str, value: 
 def api_key_hash(token: str) -> str:
     """Keys-table hash key: the SHA-256 of the presented token; the token itself is never stored."""
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+# -- index keys ----------------------------------------------------------------------------------
+#
+# A record of an object with index slot N carries:
+#   ix<N>pk = WS#<ws>#IX#<objectId>#<N>
+#   ix<N>sk = <mark><encoded value>\x01<recordId>
+# <mark> is "0" for null and "1" for a value, so nulls sort first in ascending order. Encoded
+# values sort byte-wise exactly like the evaluator's order forms (core/evaluation.order_form):
+#   text (casefold, original) -> casefold \x01 original, control characters below \x02 replaced
+#   (rank, value) of SELECT/RATING -> 6-digit rank \x01 value
+#   numbers -> 16 hex digits of the IEEE-754 bits, flipped so that byte order is numeric order
+#   booleans -> "0"/"1"; ISO dates, date-times, UUIDs -> as they are (fixed width, sortable)
+# \x01 is below every encoded character, so a shorter value sorts before its extensions and the
+# record id only breaks ties. Text parts are cut at 300 bytes to stay under the 1 KiB key limit.
+
+INDEX_SEPARATOR = "\x01"
+NULL_MARK = "0"
+VALUE_MARK = "1"
+_TEXT_PART_BYTES = 300
+
+
+def index_pk(workspace_id: str, object_id: str, slot: int) -> str:
+    return f"WS#{workspace_id}#IX#{object_id}#{slot}"
+
+
+def _clean_text(text: str) -> str:
+    cleaned = text.replace("\x00", "\x02").replace("\x01", "\x02")
+    encoded = cleaned.encode()[:_TEXT_PART_BYTES]
+    return encoded.decode(errors="ignore")
+
+
+def _sortable_number(number: float) -> str:
+    value = float(number) + 0.0  # -0.0 becomes 0.0: they compare equal
+    bits = int.from_bytes(struct.pack(">d", value), "big")
+    bits = bits ^ 0xFFFFFFFFFFFFFFFF if bits >> 63 else bits | (1 << 63)
+    return f"{bits:016x}"
+
+
+def index_value(form: Any) -> str:
+    """The sortable string of an order form (None for null), without the record id."""
+    if form is None:
+        return NULL_MARK
+    if isinstance(form, tuple):
+        first, second = form
+        head = f"{first:06d}" if isinstance(first, int) else _clean_text(first)
+        return VALUE_MARK + head + INDEX_SEPARATOR + _clean_text(str(second))
+    if isinstance(form, bool):
+        return VALUE_MARK + ("1" if form else "0")
+    if isinstance(form, int | float):
+        return VALUE_MARK + _sortable_number(form)
+    return VALUE_MARK + str(form)
+
+
+def index_sk(form: Any, record_id: str) -> str:
+    return index_value(form) + INDEX_SEPARATOR + record_id
+
+
+def record_id_from_index_sk(sk: str) -> str:
+    return sk.rsplit(INDEX_SEPARATOR, 1)[1]
+
+
+def index_key_range(
+    *,
+    nulls: bool,
+    lower: tuple[Any, bool] | None = None,
+    upper: tuple[Any, bool] | None = None,
+    prefix: str | None = None,
+) -> tuple[str, tuple[str, ...]]:
+    """The sort-key condition of one index segment: ("begins_with", (p,)) or ("between", (a, b)).
+
+    `lower`/`upper` are (order form, inclusive). Every bound lands between two index keys, never
+    on one (keys end with "\\x01<record id>"): `+ "\\x02"` skips past all keys of a value and its
+    ties, while a bare encoded value sits just before them.
+    """
+    if nulls:
+        return "begins_with", (NULL_MARK,)
+    if prefix is not None:
+        return "begins_with", (VALUE_MARK + _clean_text(prefix),)
+    after_value = "\x02"
+    low = VALUE_MARK if lower is None else index_value(lower[0]) + ("" if lower[1] else after_value)
+    high = "2" if upper is None else index_value(upper[0]) + (after_value if upper[1] else "")
+    return "between", (low, high)

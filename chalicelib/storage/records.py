@@ -26,7 +26,7 @@ from chalicelib.storage.models import (
     RECORD_VERSION,
 )
 from chalicelib.storage.retry import RETRYABLE_CODES, RetryableError, with_retries
-from chalicelib.storage.tables import MAIN_TABLE
+from chalicelib.storage.tables import MAIN_TABLE, index_name
 
 _PK, _SK = MAIN_TABLE.hash_key, MAIN_TABLE.range_key or "sk"
 _BATCH_GET_MAX = 100  # DynamoDB's BatchGetItem limit per call
@@ -208,6 +208,77 @@ class DynamoRecordStore:
         if before is not None:
             records.reverse()
         return RecordPage(records=records, has_more=has_more)
+
+    def index_page(
+        self,
+        workspace_id: str,
+        object_id: str,
+        slot: int,
+        key_range: tuple[str, tuple[str, ...]],
+        *,
+        forward: bool,
+        start_after: tuple[str, str] | None,
+        limit: int,
+    ) -> tuple[list[tuple[str, str]], tuple[str, str] | None]:
+        """One Query page of an index slot: [(index sort key, record id)] in index order, and
+        the position to continue from (None at the end). Keys only: no record body is read."""
+        name = index_name(slot)
+        op, values = key_range
+        condition = (
+            f"begins_with({name}sk, :a)" if op == "begins_with" else f"{name}sk BETWEEN :a AND :b"
+        )
+        attribute_values = {":pk": {"S": keys.index_pk(workspace_id, object_id, slot)}}
+        attribute_values.update({f":{k}": {"S": v} for k, v in zip("ab", values, strict=False)})
+        request: dict[str, Any] = {
+            "TableName": SETTINGS.main_table,
+            "IndexName": name,
+            "KeyConditionExpression": f"{name}pk = :pk AND {condition}",
+            "ExpressionAttributeValues": attribute_values,
+            "ScanIndexForward": forward,
+            "Limit": limit,
+        }
+        if start_after is not None:
+            index_sk, record_id = start_after
+            request["ExclusiveStartKey"] = {
+                **_key(keys.record_key(workspace_id, object_id, record_id)),
+                f"{name}pk": attribute_values[":pk"],
+                f"{name}sk": {"S": index_sk},
+            }
+        response = _call("Query", request)
+        entries = [
+            (item[f"{name}sk"]["S"], keys.record_id_from_sk(item[_SK]["S"]))
+            for item in response.get("Items", [])
+        ]
+        last = response.get("LastEvaluatedKey")
+        resume = (last[f"{name}sk"]["S"], last[_SK]["S"]) if last else None
+        return entries, resume
+
+    def index_count(
+        self,
+        workspace_id: str,
+        object_id: str,
+        slot: int,
+        key_range: tuple[str, tuple[str, ...]],
+        *,
+        max_items: int,
+    ) -> int | None:
+        """How many index entries fall in a range (Select COUNT), or None past `max_items`."""
+        total, start = 0, None
+        while True:
+            entries, start = self.index_page(
+                workspace_id,
+                object_id,
+                slot,
+                key_range,
+                forward=True,
+                start_after=start,
+                limit=max_items + 1 - total,
+            )
+            total += len(entries)
+            if total > max_items:
+                return None
+            if start is None:
+                return total
 
     def has_live_beyond(
         self, workspace_id: str, object_id: str, record_id: str, *, forward: bool

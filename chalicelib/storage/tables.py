@@ -34,8 +34,30 @@ class TableDef:
 
 # Workspaces, metadata, records, counters and uniqueness guards live side by side here; the
 # stream (new and old images) drives webhooks, never the request path.
+# Generic, overloaded index slots: each object assigns its indexed fields to slots 1..N, and a
+# record carries `ix<N>pk` = its object's slot partition and `ix<N>sk` = the sortable value + id
+# (storage/keys.py). Keys only: a page of ids is completed by one BatchGetItem.
+INDEX_SLOTS = 8
+
+
+def index_name(slot: int) -> str:
+    return f"ix{slot}"
+
+
 MAIN_TABLE = TableDef(
-    hash_key="pk", range_key="sk", stream_view_type="NEW_AND_OLD_IMAGES", ttl_attribute="expiresAt"
+    hash_key="pk",
+    range_key="sk",
+    gsis=tuple(
+        IndexDef(
+            name=index_name(slot),
+            hash_key=f"{index_name(slot)}pk",
+            range_key=f"{index_name(slot)}sk",
+            projection="KEYS_ONLY",
+        )
+        for slot in range(1, INDEX_SLOTS + 1)
+    ),
+    stream_view_type="NEW_AND_OLD_IMAGES",
+    ttl_attribute="expiresAt",
 )
 
 # API keys are looked up by the hash of the presented token before any workspace is known.

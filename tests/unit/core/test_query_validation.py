@@ -394,9 +394,11 @@ def test_values_without_an_order_are_refused_naming_the_sort_key(path: str, mess
         validate_sort(THING, (SortKey(tuple(path.split(".")), Direction.ASC_NULLS_LAST),))
 
 
-def test_id_ascending_is_appended_as_the_final_tiebreaker() -> None:
+def test_id_is_appended_as_the_final_tiebreaker_in_the_first_keys_direction() -> None:
     keys = (SortKey(("name",), Direction.DESC_NULLS_FIRST), SortKey(("employees",)))
-    assert validate_sort(THING, keys) == (*keys, ID_TIEBREAKER)
+    assert validate_sort(THING, keys) == (*keys, SortKey(("id",), Direction.DESC_NULLS_FIRST))
+    ascending = (SortKey(("employees",), Direction.ASC_NULLS_LAST),)
+    assert validate_sort(THING, ascending) == (*ascending, ID_TIEBREAKER)
     assert validate_sort(THING, ()) == (SortKey(("id",), Direction.ASC_NULLS_FIRST),)
 
 

@@ -1,0 +1,183 @@
+"""Serve a list from an index (core/index_planner.py): pages cost O(page), not O(table).
+
+The index is walked in order; each page of entries is completed by one BatchGetItem of the
+records, which are then checked against the whole filter (the key range only narrows), so a page
+is always full and always right. Cursors place the walk with the cursor record's index key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from chalicelib.core.evaluation import compile_filter
+from chalicelib.core.index_planner import IndexPlan, Segment
+from chalicelib.core.indexing import compile_index_entries
+from chalicelib.core.listing import ListSpec, Window, shape
+from chalicelib.core.ports import RecordStore, StoredRecord
+from chalicelib.core.presentation import present_record
+from chalicelib.errors import InvalidQueryParamError, QueryNeedsIndexError
+from chalicelib.storage import keys
+
+Record = dict[str, Any]
+Position = tuple[int, tuple[str, str] | None]  # (segment index, exclusive start key)
+
+
+class _Walker:
+    """Matching records of one list, in index order, from a position, in either direction."""
+
+    def __init__(self, store: RecordStore, workspace_id: str, spec: ListSpec, plan: IndexPlan):
+        self.store, self.ws, self.spec, self.plan = store, workspace_id, spec, plan
+        self.keep = compile_filter(spec.filter, spec.obj)
+        self.entries = compile_index_entries(spec.obj)
+
+    def ranges(self, forward: bool) -> list[tuple[str, tuple[str, ...]]]:
+        segments = self.plan.segments if forward == self.plan.forward else self.plan.segments[::-1]
+        return [_key_range(segment) for segment in segments]
+
+    def walk(self, start: Position, forward: bool, batch: int) -> Iterator[Record]:
+        ranges = self.ranges(forward)
+        segment_index, resume = start
+        for index in range(segment_index, len(ranges)):
+            key_range = ranges[index]
+            resume = resume if index == segment_index else None
+            while True:
+                entries, resume = self.store.index_page(
+                    self.ws,
+                    self.spec.obj.id,
+                    self.plan.slot,
+                    key_range,
+                    forward=forward,
+                    start_after=resume,
+                    limit=batch,
+                )
+                found = self.store.get_many(self.ws, self.spec.obj.id, [r for _, r in entries])
+                for _, record_id in entries:
+                    record = found.get(record_id)
+                    if record is not None and record.deleted_at is None:
+                        presented = present_record(self.spec.obj, shape(record))
+                        if self.keep(presented):
+                            yield presented
+                if resume is None:
+                    break
+                batch = min(batch * 2, 100)  # later pages: BatchGetItem's size
+
+    def position_of(self, record: StoredRecord, forward: bool) -> Position:
+        """Where a walk in `forward` direction continues after `record` (exclusive)."""
+        if self.plan.path != self._sort_path():
+            # Default (id) order under an `eq` range: the value is known, the id places it.
+            segment = self.plan.segments[0]
+            sk = keys.index_value(segment.lower[0] if segment.lower else None)
+            return 0, (sk + keys.INDEX_SEPARATOR + record.id, record.id)
+        form = next((e.form for e in self.entries(record.body) if e.slot == self.plan.slot), None)
+        sk = keys.index_sk(form, record.id)
+        for index, key_range in enumerate(self.ranges(forward)):
+            placed = _place(sk, key_range, forward)
+            if placed == "inside":
+                return index, (sk, record.id)
+            if placed == "before":
+                return index, None
+        return len(self.plan.segments), None
+
+    def _sort_path(self) -> tuple[str, ...]:
+        first = self.spec.sort[0].path
+        return first if first != ("id",) else ()
+
+    def matches(self, record: StoredRecord) -> bool:
+        if record.deleted_at is not None or record.destroyed:
+            return False
+        return bool(self.keep(present_record(self.spec.obj, shape(record))))
+
+
+def _key_range(segment: Segment) -> tuple[str, tuple[str, ...]]:
+    return keys.index_key_range(
+        nulls=segment.nulls, lower=segment.lower, upper=segment.upper, prefix=segment.prefix
+    )
+
+
+def _place(sk: str, key_range: tuple[str, tuple[str, ...]], forward: bool) -> str:
+    """Is `sk` before, inside or after a key range, in the walk's direction?"""
+    op, values = key_range
+    low, high = (values[0], values[0] + "\U0010ffff") if op == "begins_with" else values
+    if low <= sk <= high:
+        return "inside"
+    below = sk < low
+    return "before" if below == forward else "after"
+
+
+def _take(records: Iterator[Record], count: int) -> list[Record]:
+    taken = []
+    for record in records:
+        taken.append(record)
+        if len(taken) == count:
+            break
+    return taken
+
+
+def list_by_index(
+    store: RecordStore,
+    workspace_id: str,
+    spec: ListSpec,
+    plan: IndexPlan,
+    cap: int,
+    count_all: Callable[[], int],
+) -> Window:
+    walker = _Walker(store, workspace_id, spec, plan)
+    batch = spec.limit + 1
+    cursor_id = spec.before if spec.before is not None else spec.after
+    cursor = _locate(store, workspace_id, spec, cursor_id) if cursor_id else None
+    total = _total(store, workspace_id, walker, cap, count_all)
+    if spec.before is not None and cursor is not None:
+        backward = not plan.forward
+        found = _take(walker.walk(walker.position_of(cursor, backward), backward, batch), batch)
+        has_previous = len(found) > spec.limit
+        page = list(reversed(found[: spec.limit]))
+        has_next = walker.matches(cursor) or bool(
+            _take(walker.walk(walker.position_of(cursor, plan.forward), plan.forward, 2), 1)
+        )
+        return Window(page, total, has_next, has_previous)
+    start: Position = (0, None) if cursor is None else walker.position_of(cursor, plan.forward)
+    found = _take(walker.walk(start, plan.forward, batch), batch)
+    has_previous = cursor is not None and (
+        walker.matches(cursor)
+        or bool(
+            _take(walker.walk(walker.position_of(cursor, not plan.forward), not plan.forward, 2), 1)
+        )
+    )
+    return Window(found[: spec.limit], total, len(found) > spec.limit, has_previous)
+
+
+def _locate(store: RecordStore, workspace_id: str, spec: ListSpec, record_id: str) -> StoredRecord:
+    located = store.locate(workspace_id, spec.obj.id, record_id)
+    if located is None:
+        name = "ending_before" if spec.before is not None else "starting_after"
+        raise InvalidQueryParamError(
+            f"'{name}' cursor '{record_id}' is not a record of this object"
+        )
+    return located
+
+
+def _total(
+    store: RecordStore, workspace_id: str, walker: _Walker, cap: int, count_all: Callable[[], int]
+) -> int:
+    """Exact totalCount: the counter without a filter, index keys for a range-only filter,
+    otherwise every match (each bounded by the scan cap)."""
+    spec, plan = walker.spec, walker.plan
+    if spec.filter is None:
+        return count_all()
+    if plan.exact:
+        total = 0
+        for key_range in walker.ranges(True):
+            counted = store.index_count(
+                workspace_id, spec.obj.id, plan.slot, key_range, max_items=cap
+            )
+            if counted is None:
+                raise QueryNeedsIndexError(f"totalCount would read more than {cap} index entries")
+            total += counted
+        return total
+    total = 0
+    for _ in walker.walk((0, None), plan.forward, 100):
+        total += 1
+        if total > cap:
+            raise QueryNeedsIndexError(f"totalCount would read more than {cap} records")
+    return total

@@ -1,0 +1,1 @@
+"""The AWS deployment: a CDK app around the Chalice app (never packaged into the Lambda zip)."""

@@ -1,0 +1,71 @@
+"""Stage settings: defaults, production differences, overrides from CDK context, limits."""
+
+from __future__ import annotations
+
+import pytest
+
+from infra.settings import LAMBDA_SYNC_PAYLOAD_BYTES, settings_for
+
+
+def test_a_development_stage_is_not_production_and_is_named_crm_dash_stage():
+    settings = settings_for("dev")
+    assert not settings.is_production
+    assert settings.stack_name == "crm-dev"
+
+
+def test_the_production_stage_keeps_logs_longer():
+    assert settings_for("prod").is_production
+    assert settings_for("prod").log_retention_days > settings_for("dev").log_retention_days
+
+
+def test_context_strings_from_the_command_line_become_typed_settings():
+    settings = settings_for(
+        "dev",
+        {"throttle_rate_limit": "200", "throttle_burst_limit": "400",
+         "stream_bisect_on_error": "false", "architecture": "x86_64"},
+    )
+    assert settings.throttle_rate_limit == 200.0
+    assert settings.throttle_burst_limit == 400
+    assert settings.stream_bisect_on_error is False
+    assert settings.architecture == "x86_64"
+
+
+def test_context_keys_that_are_not_settings_are_ignored():
+    cdk_flags = {"@aws-cdk/core:newStyleStackSynthesis": True}
+    assert settings_for("dev", cdk_flags) == settings_for("dev")
+
+
+@pytest.mark.parametrize(
+    "override",
+    [
+        {"api_timeout_seconds": 30},  # API Gateway stops waiting after 29 s
+        {"max_body_bytes": LAMBDA_SYNC_PAYLOAD_BYTES},  # the app's 413 must come first
+        {"log_retention_days": 10},  # not a period CloudWatch Logs offers
+        {"architecture": "arm"},
+        {"throttle_burst_limit": "many"},
+        {"stream_bisect_on_error": "maybe"},
+    ],
+)
+def test_a_setting_outside_its_limits_fails_before_anything_is_deployed(override):
+    with pytest.raises(ValueError):
+        settings_for("dev", override)
+
+
+def test_a_stage_name_that_cannot_name_aws_resources_is_refused():
+    with pytest.raises(ValueError, match="stage"):
+        settings_for("Prod_1")
+
+
+def test_the_app_environment_carries_the_body_limit_and_app_setting_overrides_as_strings():
+    environment = settings_for("dev", {"CRM_PAGE_MAX": 100}).app_environment()
+    assert environment == {"CRM_MAX_BODY_BYTES": str(5 * 1024 * 1024), "CRM_PAGE_MAX": "100"}
+
+
+def test_app_settings_keep_their_code_defaults_unless_overridden():
+    assert settings_for("dev").app_environment() == {"CRM_MAX_BODY_BYTES": str(5 * 1024 * 1024)}
+
+
+@pytest.mark.parametrize("name", ["CRM_PAGEMAX", "CRM_MAIN_TABLE", "CRM_MAX_BODY_BYTES"])
+def test_an_app_variable_the_code_does_not_read_or_the_stack_owns_cannot_be_overridden(name):
+    with pytest.raises(ValueError, match=name):
+        settings_for("dev", {name: "1"})
