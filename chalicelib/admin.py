@@ -57,6 +57,14 @@ def _apikey_revoke(args: argparse.Namespace) -> dict[str, object]:
     return {"apiKeyId": row.key_id, "workspaceId": row.workspace_id, "revokedAt": row.revoked_at}
 
 
+def _index_add(args: argparse.Namespace) -> dict[str, object]:
+    from chalicelib.metadata.index_admin import add_index
+    from chalicelib.wiring import record_store
+
+    spec = add_index(record_store(), args.workspace, args.object, args.path)
+    return {"object": args.object, "path": spec.path, "slot": spec.slot, "ready": spec.ready}
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m chalicelib.admin")
     groups = parser.add_subparsers(dest="group", required=True)
@@ -76,6 +84,15 @@ def build_parser() -> argparse.ArgumentParser:
     key_revoke = apikey.add_parser("revoke", help="revoke a key; effective on the next request")
     key_revoke.add_argument("--id", required=True)
     key_revoke.set_defaults(run=_apikey_revoke)
+
+    index = groups.add_parser("index").add_subparsers(dest="action", required=True)
+    index_add = index.add_parser(
+        "add", help="index a field path of an object and backfill its existing records"
+    )
+    index_add.add_argument("--workspace", required=True)
+    index_add.add_argument("--object", required=True, help="the object's plural name")
+    index_add.add_argument("--path", required=True, help="e.g. employees or address.addressCity")
+    index_add.set_defaults(run=_index_add)
     return parser
 
 

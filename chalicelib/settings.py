@@ -34,9 +34,10 @@ class Settings:
             batch_max_records=_int("CRM_BATCH_MAX_RECORDS", 60),
             page_default=_int("CRM_PAGE_DEFAULT", 60),
             page_max=_int("CRM_PAGE_MAX", 200),
-            # Lambda's synchronous payload limit is 6 MB; refusing above it here makes the
-            # local stack answer exactly like API Gateway + Lambda would.
-            max_body_bytes=_int("CRM_MAX_BODY_BYTES", 6 * 1024 * 1024),
+            # Lambda refuses request events above 6 MiB (body, headers and context together),
+            # so a body limit of 5 MiB is the largest one that answers 413 both locally and on
+            # AWS (infra/ deploys the same value).
+            max_body_bytes=_int("CRM_MAX_BODY_BYTES", 5 * 1024 * 1024),
             write_retry_attempts=_int("CRM_WRITE_RETRY_ATTEMPTS", 12),
             # Items a filtered/sorted list may read without an index before answering 400.
             scan_cap=_int("CRM_QUERY_SCAN_CAP", 10_000),

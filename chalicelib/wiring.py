@@ -10,7 +10,12 @@ from chalicelib.storage.records import DynamoRecordStore
 
 
 @cache
+def record_store() -> DynamoRecordStore:
+    return DynamoRecordStore()
+
+
+@cache
 def record_service() -> RecordService:
     return RecordService(
-        DynamoRecordStore(), batch_max=SETTINGS.batch_max_records, scan_cap=SETTINGS.scan_cap
+        record_store(), batch_max=SETTINGS.batch_max_records, scan_cap=SETTINGS.scan_cap
     )

@@ -71,13 +71,22 @@ class _Walker:
             return 0, (sk + keys.INDEX_SEPARATOR + record.id, record.id)
         form = next((e.form for e in self.entries(record.body) if e.slot == self.plan.slot), None)
         sk = keys.index_sk(form, record.id)
-        for index, key_range in enumerate(self.ranges(forward)):
-            placed = _place(sk, key_range, forward)
+        # Segments are in output order, not key order (nulls may come last): find the cursor's
+        # own segment by null-ness, then its place inside that segment's key range.
+        segments = self.plan.segments if forward == self.plan.forward else self.plan.segments[::-1]
+        for index, segment in enumerate(segments):
+            if segment.nulls != (form is None):
+                continue
+            placed = _place(sk, _key_range(segment), forward)
             if placed == "inside":
                 return index, (sk, record.id)
-            if placed == "before":
-                return index, None
-        return len(self.plan.segments), None
+            return (index, None) if placed == "before" else (index + 1, None)
+        # The cursor's kind of value is not part of this list (e.g. a null under `is NOT_NULL`):
+        # it sits wholly before or after, depending on where the sort puts nulls.
+        nulls_first = self.spec.sort[0].direction.nulls_first
+        nulls_lead = nulls_first if forward == self.plan.forward else not nulls_first
+        cursor_leads = (form is None) == nulls_lead
+        return (0, None) if cursor_leads else (len(segments), None)
 
     def _sort_path(self) -> tuple[str, ...]:
         first = self.spec.sort[0].path

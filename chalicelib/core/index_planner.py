@@ -103,7 +103,10 @@ def _segments(
 def plan_index(obj: ObjectDef, filter: Filter | None, sort: tuple) -> IndexPlan | None:
     if filter_mentions(filter, "deletedAt"):
         return None  # soft-deleted records are not kept in indexes
-    indexes = {tuple(path.split(".")): entry for path, entry in resolved_indexes(obj).items()}
+    indexes = {
+        tuple(path.split(".")): entry
+        for path, entry in resolved_indexes(obj, ready_only=True).items()
+    }
     conjuncts = _conjuncts(filter)
     if len(sort) == 2 and sort[0].path in indexes and sort[1].path == ("id",):
         slot, target = indexes[sort[0].path]

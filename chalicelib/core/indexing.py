@@ -31,10 +31,15 @@ def _read(path: tuple[str, ...]) -> Callable[[Mapping[str, Any]], Any]:
     return read
 
 
-def resolved_indexes(obj: ObjectDef) -> dict[str, tuple[int, ResolvedPath]]:
-    """Indexed path -> (slot, resolved path) for the object's active index specs."""
+def resolved_indexes(
+    obj: ObjectDef, *, ready_only: bool = False
+) -> dict[str, tuple[int, ResolvedPath]]:
+    """Indexed path -> (slot, resolved path) for the object's index specs (writes keep every
+    index up to date; reads use only the ready ones)."""
     found = {}
     for spec in obj.indexes:
+        if ready_only and not spec.ready:
+            continue
         try:
             found[spec.path] = (spec.slot, resolve_path(obj, tuple(spec.path.split("."))))
         except Exception:  # noqa: BLE001 - a field deactivated since; its slot just goes unused

@@ -68,6 +68,16 @@ class RequireRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class SetIndexKeys:
+    """Write a record's keys for newly created index slots (backfill), if it is unchanged."""
+
+    object_id: str
+    record_id: str
+    expected_version: int
+    index_entries: tuple[Any, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class AdjustCount:
     """Change the object's live-record counter (kept exact for O(1) totalCount)."""
 
@@ -75,7 +85,15 @@ class AdjustCount:
     delta: int
 
 
-Operation = PutRecord | DeleteRecord | ReserveUnique | ReleaseUnique | RequireRecord | AdjustCount
+Operation = (
+    PutRecord
+    | DeleteRecord
+    | ReserveUnique
+    | ReleaseUnique
+    | RequireRecord
+    | SetIndexKeys
+    | AdjustCount
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -55,9 +55,31 @@ class RecordStore(Protocol):
 
     def count_live(self, workspace_id: str, object_id: str) -> int: ...
 
-    def has_live_beyond(
+    def cursor_neighbourhood(
         self, workspace_id: str, object_id: str, record_id: str, *, forward: bool
-    ) -> bool: ...
+    ) -> tuple[bool, bool]: ...
+
+    def index_page(
+        self,
+        workspace_id: str,
+        object_id: str,
+        slot: int,
+        key_range: tuple[str, tuple[str, ...]],
+        *,
+        forward: bool,
+        start_after: tuple[str, str] | None,
+        limit: int,
+    ) -> tuple[list[tuple[str, str]], tuple[str, str] | None]: ...
+
+    def index_count(
+        self,
+        workspace_id: str,
+        object_id: str,
+        slot: int,
+        key_range: tuple[str, tuple[str, ...]],
+        *,
+        max_items: int,
+    ) -> int | None: ...
 
     def unique_owners(
         self, workspace_id: str, object_id: str, claims: list[tuple[str, str]]

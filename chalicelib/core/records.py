@@ -32,6 +32,7 @@ from chalicelib.core.uniqueness import Claim, unique_claims
 from chalicelib.errors import (
     BadRequestError,
     CrmError,
+    InvalidQueryParamError,
     InvalidRequestBodyError,
     RecordNotFoundError,
     TooManyRecordsError,
@@ -129,23 +130,30 @@ class RecordService:
         )
 
     def _plain_window(self, ctx: RequestContext, spec: listing.ListSpec) -> listing.Window:
-        """Default order, no filter: one Query of the partition and the O(1) counter."""
+        """Default order, no filter: one Query of the partition and the O(1) counter.
+
+        A cursor costs one more Query, which both checks that the cursor names a record of this
+        workspace and object (else 400, never another tenant's position) and gives the exact
+        flag for the far side of the cursor.
+        """
         ws, obj = ctx.workspace_id, spec.obj
+        cursor = spec.before if spec.before is not None else spec.after
+        beyond = False
+        if cursor is not None:
+            exists, beyond = self._store.cursor_neighbourhood(
+                ws, obj.id, cursor, forward=spec.before is not None
+            )
+            if not exists:
+                name = "ending_before" if spec.before is not None else "starting_after"
+                raise InvalidQueryParamError(
+                    f"'{name}' cursor '{cursor}' is not a record of this object"
+                )
         page = self._store.page(ws, obj.id, after=spec.after, before=spec.before, limit=spec.limit)
         records = present_records(obj, (_shape(record) for record in page.records))
         total = self._store.count_live(ws, obj.id)
         if spec.before is not None:
-            has_previous, has_next = (
-                page.has_more,
-                self._store.has_live_beyond(ws, obj.id, spec.before, forward=True),
-            )
-        else:
-            has_next = page.has_more
-            # Exact, and only paid for when a cursor is given: is any live record before it?
-            has_previous = spec.after is not None and self._store.has_live_beyond(
-                ws, obj.id, spec.after, forward=False
-            )
-        return listing.Window(records, total, has_next, has_previous)
+            return listing.Window(records, total, beyond, page.has_more)
+        return listing.Window(records, total, page.has_more, beyond)
 
     def _embed(
         self,

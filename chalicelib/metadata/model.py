@@ -120,6 +120,9 @@ class IndexSpec:
 
     path: str
     slot: int
+    # False while existing records are being backfilled: writes keep it up to date, but reads
+    # may not use it until every older record carries its keys.
+    ready: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,7 +34,9 @@ def object_to_body(obj: ObjectDef) -> dict[str, Any]:
         "labelIdentifierFieldMetadataId": obj.label_identifier_field_id,
         "createdAt": obj.created_at,
         "updatedAt": obj.updated_at,
-        "indexes": [{"path": index.path, "slot": index.slot} for index in obj.indexes],
+        "indexes": [
+            {"path": index.path, "slot": index.slot, "ready": index.ready} for index in obj.indexes
+        ],
     }
 
 
@@ -80,7 +82,9 @@ def object_from_body(body: dict[str, Any], fields: tuple[FieldDef, ...]) -> Obje
         created_at=body.get("createdAt", ""),
         updated_at=body.get("updatedAt", ""),
         indexes=tuple(
-            IndexSpec(path=entry["path"], slot=int(entry["slot"]))
+            IndexSpec(
+                path=entry["path"], slot=int(entry["slot"]), ready=bool(entry.get("ready", True))
+            )
             for entry in body.get("indexes") or ()
         ),
     )

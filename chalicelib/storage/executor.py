@@ -27,6 +27,7 @@ from chalicelib.core.plan import (
     ReleaseUnique,
     RequireRecord,
     ReserveUnique,
+    SetIndexKeys,
     Unit,
 )
 from chalicelib.errors import (
@@ -153,6 +154,8 @@ def _add_unit(transaction: _Transaction, unit: Unit, written_here: set[tuple[str
                 transaction.checks.append(op)
         elif isinstance(op, ReleaseUnique):
             transaction.deletes.append(op)
+        elif isinstance(op, SetIndexKeys):
+            transaction.updates.append(op)
         else:
             transaction.puts.append(op)
 
@@ -172,7 +175,8 @@ def _commit(workspace_id: str, transaction: _Transaction, token: str | None = No
             ],
             delete_items=[_delete_action(table, workspace_id, op) for op in transaction.deletes],
             put_items=[_put_action(table, workspace_id, op) for op in transaction.puts],
-            update_items=[_counter_action(table, workspace_id, op) for op in counter_ops],
+            update_items=[_index_keys_action(table, workspace_id, op) for op in transaction.updates]
+            + [_counter_action(table, workspace_id, op) for op in counter_ops],
             client_request_token=token,
         )
     except TransactWriteError as exc:
@@ -271,6 +275,29 @@ def _put_action(table: str, workspace_id: str, op: Operation) -> dict[str, Any]:
         # Only a free value can be claimed: plans reserve just the values a record newly takes,
         # and a retried transaction is deduplicated by its ClientRequestToken, not by this test.
         "ConditionExpression": _IS_NEW,
+    }
+
+
+def _index_keys_action(table: str, workspace_id: str, op: Operation) -> dict[str, Any]:
+    assert isinstance(op, SetIndexKeys)
+    names: dict[str, str] = {}
+    values: dict[str, Any] = {":v": {"N": str(op.expected_version)}}
+    assignments = []
+    for entry in op.index_entries:
+        name = index_name(entry.slot)
+        names[f"#{name}pk"], names[f"#{name}sk"] = f"{name}pk", f"{name}sk"
+        values[f":{name}pk"] = {"S": keys.index_pk(workspace_id, op.object_id, entry.slot)}
+        values[f":{name}sk"] = {"S": keys.index_sk(entry.form, op.record_id)}
+        assignments += [f"#{name}pk = :{name}pk", f"#{name}sk = :{name}sk"]
+    return {
+        "TableName": table,
+        "Key": _key(keys.record_key(workspace_id, op.object_id, op.record_id)),
+        "UpdateExpression": "SET " + ", ".join(assignments),
+        # Only the version that was read: a record written since then already carries the
+        # keys of the new model (the write used it), and a stale value must not replace them.
+        "ConditionExpression": _AT_READ_VERSION,
+        "ExpressionAttributeNames": names,
+        "ExpressionAttributeValues": values,
     }
 
 

@@ -280,16 +280,35 @@ class DynamoRecordStore:
             if start is None:
                 return total
 
-    def has_live_beyond(
+    def cursor_neighbourhood(
         self, workspace_id: str, object_id: str, record_id: str, *, forward: bool
-    ) -> bool:
-        """Whether a live record exists at or after (forward) / at or before an id, in id order.
+    ) -> tuple[bool, bool]:
+        """(does the cursor record exist here, is there a live record at or beyond it).
 
-        Inclusive: the cursor record itself, if still live, lies outside the page it bounds.
+        One unfiltered Query from the cursor (inclusive) answers both in the common case: the
+        first item is the cursor's own (record, soft-deleted record or tombstone) if it belongs
+        to this workspace and object; a live one among the first few settles the second part.
         """
+        pk = keys.record_pk(workspace_id, object_id)
+        request: dict[str, Any] = {
+            "TableName": SETTINGS.main_table,
+            "KeyConditionExpression": f"{_PK} = :pk AND {_SK} {'>=' if forward else '<='} :c",
+            "ExpressionAttributeValues": {":pk": {"S": pk}, ":c": {"S": record_id}},
+            "ScanIndexForward": forward,
+            "ConsistentRead": True,
+            "Limit": 16,
+        }
+        response = _call("Query", request)
+        items = response.get("Items", [])
+        exists = bool(items) and items[0][_SK]["S"] == record_id
+        if any(_visible(item) and RECORD_DELETED_AT not in item for item in items):
+            return exists, True
+        if not response.get("LastEvaluatedKey"):
+            return exists, False
+        # Only deleted records so far: continue with the filtered Query.
         condition = (">=", record_id) if forward else ("<=", record_id)
-        items, _ = _query_live(keys.record_pk(workspace_id, object_id), condition, forward, 1)
-        return bool(items)
+        found, _ = _query_live(pk, condition, forward, 1)
+        return exists, bool(found)
 
     def count_live(self, workspace_id: str, object_id: str) -> int:
         item = _get_item(keys.counter_key(workspace_id, object_id))
