@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from chalicelib.core import plan as ops
 from chalicelib.core.indexing import compile_index_entries
-from chalicelib.core.listing import shape
 from chalicelib.core.ports import RecordStore, StoredRecord
 from chalicelib.errors import VersionConflictError
 from chalicelib.metadata.model import ObjectDef
@@ -42,7 +41,7 @@ def _write(store, workspace_id, obj, records: list[StoredRecord], slots, entries
                         obj.id,
                         record.id,
                         record.version,
-                        tuple(e for e in entries(shape(record)) if e.slot in slots),
+                        tuple(e for e in entries(record.shaped()) if e.slot in slots),
                     ),
                 )
             )

@@ -681,11 +681,11 @@ def _quoted_options(field: FieldDef) -> str:
 
 def _invalid(path: str, label: str, expected: str, value: Any) -> InvalidFieldValueError:
     return InvalidFieldValueError(
-        f"Invalid value for field '{path}' ({label}): expected {expected}, got {_show(value)}"
+        f"Invalid value for field '{path}' ({label}): expected {expected}, got {show_value(value)}"
     )
 
 
-def _show(value: Any) -> str:
+def show_value(value: Any) -> str:
     """A short rendering of a client value for an error message."""
     if isinstance(value, str):
         text = f"'{value}'"

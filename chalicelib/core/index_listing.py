@@ -13,7 +13,7 @@ from typing import Any
 from chalicelib.core.evaluation import compile_filter
 from chalicelib.core.index_planner import IndexPlan, Segment
 from chalicelib.core.indexing import compile_index_entries
-from chalicelib.core.listing import ListSpec, Window, shape
+from chalicelib.core.listing import ListSpec, Window
 from chalicelib.core.ports import RecordStore, StoredRecord
 from chalicelib.core.presentation import present_record
 from chalicelib.errors import InvalidQueryParamError, QueryNeedsIndexError
@@ -55,7 +55,7 @@ class _Walker:
                 for _, record_id in entries:
                     record = found.get(record_id)
                     if record is not None and record.deleted_at is None:
-                        presented = present_record(self.spec.obj, shape(record))
+                        presented = present_record(self.spec.obj, record.shaped())
                         if self.keep(presented):
                             yield presented
                 if resume is None:
@@ -95,7 +95,7 @@ class _Walker:
     def matches(self, record: StoredRecord) -> bool:
         if record.deleted_at is not None or record.destroyed:
             return False
-        return bool(self.keep(present_record(self.spec.obj, shape(record))))
+        return bool(self.keep(present_record(self.spec.obj, record.shaped())))
 
 
 def _key_range(segment: Segment) -> tuple[str, tuple[str, ...]]:

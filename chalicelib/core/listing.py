@@ -16,7 +16,7 @@ from typing import Any
 
 from chalicelib.core.evaluation import compile_filter, compile_sort_key
 from chalicelib.core.filters import Condition, Filter, SortKey
-from chalicelib.core.ports import RecordStore, StoredRecord
+from chalicelib.core.ports import RecordStore
 from chalicelib.core.presentation import present_record, present_records
 from chalicelib.core.query_validation import (
     ID_TIEBREAKER,
@@ -28,11 +28,6 @@ from chalicelib.errors import InvalidQueryParamError, QueryNeedsIndexError
 from chalicelib.metadata.model import ObjectDef
 
 Record = dict[str, Any]
-
-
-def shape(record: StoredRecord) -> dict[str, Any]:
-    """The stored body with the values kept outside it (id, deletedAt) put back."""
-    return {**record.body, "id": record.id, "deletedAt": record.deleted_at}
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +79,10 @@ def list_in_memory(store: RecordStore, workspace_id: str, spec: ListSpec, cap: i
         raise QueryNeedsIndexError(_needs_index_message(spec, cap))
     keep = compile_filter(spec.filter, obj)
     key = compile_sort_key(spec.sort, obj)
-    matching = sorted((r for r in present_records(obj, map(shape, stored)) if keep(r)), key=key)
+    matching = sorted(
+        (r for r in present_records(obj, (record.shaped() for record in stored)) if keep(r)),
+        key=key,
+    )
     keys = [key(record) for record in matching]
     if spec.before is not None:
         end = _position(store, workspace_id, spec, spec.before, matching, keys, key, left=True)
@@ -117,7 +115,7 @@ def _position(
     if located is None:
         name = "ending_before" if left else "starting_after"
         raise InvalidQueryParamError(f"'{name}' cursor '{cursor}' is not a record of this object")
-    cursor_key = key(present_record(spec.obj, shape(located)))
+    cursor_key = key(present_record(spec.obj, located.shaped()))
     return bisect.bisect_left(keys, cursor_key) if left else bisect.bisect_right(keys, cursor_key)
 
 

@@ -17,6 +17,10 @@ class StoredRecord:
     # A destroyed record's tombstone: invisible to every read, used only to place a cursor.
     destroyed: bool = False
 
+    def shaped(self) -> dict[str, Any]:
+        """The stored body with the values kept outside it (id, deletedAt) put back."""
+        return {**self.body, "id": self.id, "deletedAt": self.deleted_at}
+
 
 @dataclass(frozen=True, slots=True)
 class RecordPage:

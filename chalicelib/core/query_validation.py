@@ -14,14 +14,13 @@ like. `in` / `containsAny` values are lists; `is` values are "NULL" or "NOT_NULL
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
 from chalicelib.core import composites
-from chalicelib.core.coercion import RATING_VALUES, coerce_value
+from chalicelib.core.coercion import RATING_VALUES, coerce_value, show_value
 from chalicelib.core.filters import And, Condition, Direction, Filter, Not, Operator, Or, SortKey
 from chalicelib.errors import InvalidFieldValueError, InvalidQueryParamError
 from chalicelib.metadata.model import FieldDef, FieldType, ObjectDef
@@ -298,7 +297,7 @@ def _is_value(target: ResolvedPath, value: Any) -> str:
     # Twenty's FilterIs enum is upper case; REST clients write it by hand, so any case is taken.
     normalised = value.upper() if isinstance(value, str) else None
     if normalised not in IS_VALUES:
-        raise _Refused(f"expected NULL or NOT_NULL, got {_show(value)}")
+        raise _Refused(f"expected NULL or NOT_NULL, got {show_value(value)}")
     return normalised
 
 
@@ -307,7 +306,7 @@ def _list_value(target: ResolvedPath, value: Any) -> list[Any]:
     if not isinstance(value, list | tuple):
         raise _Refused(
             f"expected a list of values, each {rule.expected(target)} "
-            f"(REST: written [a,b]), got {_show(value)}"
+            f"(REST: written [a,b]), got {show_value(value)}"
         )
     # An empty list is accepted and matches nothing, as SQL `IN` over no values would.
     return [_apply(rule, target, item, "each value to be ") for item in value]
@@ -315,7 +314,7 @@ def _list_value(target: ResolvedPath, value: Any) -> list[Any]:
 
 def _pattern_value(target: ResolvedPath, value: Any) -> str:
     if not isinstance(value, str):
-        raise _Refused(f"expected a string pattern, got {_show(value)}")
+        raise _Refused(f"expected a string pattern, got {show_value(value)}")
     return value
 
 
@@ -333,7 +332,7 @@ def _apply(rule: _ValueRule, target: ResolvedPath, value: Any, prefix: str) -> A
         return rule.coerce(target, value)
     except _Rejected as rejected:
         expected = rejected.expected or rule.expected(target)
-        raise _Refused(f"expected {prefix}{expected}, got {_show(value)}") from None
+        raise _Refused(f"expected {prefix}{expected}, got {show_value(value)}") from None
 
 
 _VALUE_SHAPES: Mapping[Operator, Callable[[ResolvedPath, Any], Any]] = MappingProxyType(
@@ -527,15 +526,3 @@ def _check_orderable(target: ResolvedPath) -> None:
 
 def _show_path(path: tuple[Any, ...]) -> str:
     return ".".join(map(str, path))
-
-
-def _show(value: Any) -> str:
-    """A short rendering of a client value for an error message."""
-    if isinstance(value, str):
-        text = f"'{value}'"
-    else:
-        try:
-            text = json.dumps(value)
-        except (TypeError, ValueError, RecursionError):
-            text = type(value).__name__
-    return text if len(text) <= 60 else text[:57] + "..."

@@ -44,13 +44,8 @@ from chalicelib.metadata.model import ObjectDef, WorkspaceModel
 _UPDATE_ATTEMPTS = 5  # optimistic-lock retries before answering 409
 
 
-def _shape(record: StoredRecord) -> dict[str, Any]:
-    """The stored body with the values kept outside it (id, deletedAt) put back."""
-    return {**record.body, "id": record.id, "deletedAt": record.deleted_at}
-
-
 def _present(obj: ObjectDef, record: StoredRecord) -> dict[str, Any]:
-    return present_record(obj, _shape(record))
+    return present_record(obj, record.shaped())
 
 
 def _relation_checks(obj: ObjectDef, values: dict[str, Any]) -> list[ops.Operation]:
@@ -149,7 +144,7 @@ class RecordService:
                     f"'{name}' cursor '{cursor}' is not a record of this object"
                 )
         page = self._store.page(ws, obj.id, after=spec.after, before=spec.before, limit=spec.limit)
-        records = present_records(obj, (_shape(record) for record in page.records))
+        records = present_records(obj, (record.shaped() for record in page.records))
         total = self._store.count_live(ws, obj.id)
         if spec.before is not None:
             return listing.Window(records, total, beyond, page.has_more)
@@ -191,7 +186,7 @@ class RecordService:
             written.append(record)
         _refuse_repeated_claims(obj, units)
         self._execute(ctx, obj, ops.Plan(tuple(units)))
-        shown = present_records(obj, (_shape(record) for record in written))
+        shown = present_records(obj, (record.shaped() for record in written))
         return [
             RecordOutcome(record, created=index not in existing)
             for index, record in enumerate(shown)

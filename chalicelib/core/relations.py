@@ -22,10 +22,6 @@ MAX_RELATED_PER_PARENT = 60
 Record = dict[str, Any]
 
 
-def _shape(record: Any) -> dict[str, Any]:
-    return {**record.body, "id": record.id, "deletedAt": record.deleted_at}
-
-
 def embed_relations(
     store: RecordStore,
     workspace_id: str,
@@ -61,7 +57,7 @@ def _embed_many_to_one(
     ]
     found = store.get_across(workspace_id, refs)
     presented = {
-        ref: present_records(model.by_id[ref[0]], [_shape(target)])[0]
+        ref: present_records(model.by_id[ref[0]], [target.shaped()])[0]
         for ref, target in found.items()
         if target.deleted_at is None
     }
@@ -110,7 +106,7 @@ def _embed_one_to_many(
                 f"mark '{column}' as indexed"
             )
         groups: dict[str, list[Record]] = defaultdict(list)
-        for record in present_records(target, map(_shape, stored)):
+        for record in present_records(target, (item.shaped() for item in stored)):
             parent = record.get(column)
             if parent and len(groups[parent]) < MAX_RELATED_PER_PARENT:
                 groups[parent].append(record)

@@ -24,6 +24,8 @@ OBJECT_KEYS = {
     "id", "nameSingular", "namePlural", "labelSingular", "labelPlural", "description", "icon",
     "isCustom", "isActive", "isSystem", "labelIdentifierFieldMetadataId", "createdAt",
     "updatedAt",
+    # Ours: the object's index slots (docs/data-model.md, "Index slots").
+    "indexes",
 }
 FIELD_KEYS = {
     "id", "objectMetadataId", "type", "name", "label", "description", "icon", "isCustom",
@@ -143,3 +145,14 @@ def test_optional_body_keys_fall_back_to_the_model_defaults():
     )
     expected = FieldDef(id="f1", object_id="o1", name="city", label="City", type=FieldType.TEXT)
     assert field == expected
+
+
+def test_index_slots_survive_a_round_trip():
+    from chalicelib.metadata.builder import build_standard_objects
+    from chalicelib.metadata.indexing import with_indexes
+
+    for obj in build_standard_objects(now="2024-01-01T00:00:00.000Z"):
+        indexed = with_indexes(obj)
+        assert indexed.indexes
+        restored = object_from_body(object_to_body(indexed), indexed.fields)
+        assert restored.indexes == indexed.indexes

@@ -34,7 +34,11 @@ def test_api_key_item_uses_the_keys_table_definition_and_its_indexes():
 def test_create_table_request_declares_every_key_attribute_and_the_stream():
     request = create_table_request(MAIN_TABLE, "t")
     assert request["BillingMode"] == "PAY_PER_REQUEST"
-    assert {a["AttributeName"] for a in request["AttributeDefinitions"]} == {"pk", "sk"}
+    declared = {a["AttributeName"] for a in request["AttributeDefinitions"]}
+    assert declared == set(MAIN_TABLE.key_attributes())
+    assert {"pk", "sk", "ix1pk", "ix8sk"} <= declared
+    assert {i["IndexName"] for i in request["GlobalSecondaryIndexes"]} == {f"ix{n}" for n in range(1, 9)}
+    assert {i["Projection"]["ProjectionType"] for i in request["GlobalSecondaryIndexes"]} == {"KEYS_ONLY"}
     assert request["StreamSpecification"] == {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
     keys_request = create_table_request(KEYS_TABLE, "k")
     assert {i["IndexName"] for i in keys_request["GlobalSecondaryIndexes"]} == {"byId", "byWorkspace"}
