@@ -1,8 +1,10 @@
-"""`depth=1`: embed each record's relations, with a number of reads independent of the page size.
+"""`depth=1`: embed each record's relations, never with one sequential call per record.
 
 MANY_TO_ONE targets of the whole page (every relation field at once) come from one BatchGetItem
 round (≤ 100 keys per call). Each ONE_TO_MANY field is served by one read of the target object's
-records (bounded by the scan cap), grouped by join column; the fields are read concurrently.
+records (bounded by the scan cap), grouped by join column; the fields are read concurrently, so
+the number of requests does not grow with the page size. A target object too large to read
+whole is asked through its join column's index instead: concurrent Queries, one per parent.
 """
 
 from __future__ import annotations
@@ -11,10 +13,12 @@ from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from chalicelib.core.ports import RecordStore
+from chalicelib.core.indexing import resolved_indexes
+from chalicelib.core.ports import RecordStore, StoredRecord
 from chalicelib.core.presentation import present_records
 from chalicelib.errors import QueryNeedsIndexError
 from chalicelib.metadata.model import FieldDef, ObjectDef, RelationType, WorkspaceModel
+from chalicelib.storage import keys
 
 # Twenty's QUERY_MAX_RECORDS_FROM_RELATION: related records embedded per parent and field.
 MAX_RELATED_PER_PARENT = 60
@@ -98,13 +102,13 @@ def _embed_one_to_many(
     if not fields:
         return
 
+    parent_ids = [record["id"] for record in records]
+
     def load(target: ObjectDef, column: str) -> dict[str, list[Record]]:
         stored, complete = store.scan(workspace_id, target.id, include_deleted=False, max_items=cap)
         if not complete:
-            raise QueryNeedsIndexError(
-                f"depth=1 would read more than {cap} {target.name_plural} records; "
-                f"mark '{column}' as indexed"
-            )
+            # Too many to read whole: ask the join column's index, one Query per parent.
+            stored = _children_by_index(store, workspace_id, target, column, parent_ids)
         groups: dict[str, list[Record]] = defaultdict(list)
         for record in present_records(target, (item.shaped() for item in stored)):
             parent = record.get(column)
@@ -118,3 +122,36 @@ def _embed_one_to_many(
     for (field, _), groups in zip(fields, loaded, strict=True):
         for record in records:
             record[field.name] = groups.get(record["id"], [])
+
+
+def _children_by_index(
+    store: RecordStore, workspace_id: str, target: ObjectDef, column: str, parent_ids: list[str]
+) -> list[StoredRecord]:
+    """Up to 60 records of `target` per parent, through the join column's index: the Queries run
+    concurrently (one per parent), then one BatchGetItem round reads the records."""
+    index = resolved_indexes(target, ready_only=True).get(column)
+    if index is None:
+        raise QueryNeedsIndexError(
+            f"depth=1 would read too many {target.name_plural} records; index '{column}'"
+        )
+    slot, _ = index
+
+    def child_ids(parent_id: str) -> list[str]:
+        key_range = keys.index_key_range(
+            nulls=False, lower=(parent_id, True), upper=(parent_id, True)
+        )
+        entries, _ = store.index_page(
+            workspace_id,
+            target.id,
+            slot,
+            key_range,
+            forward=True,
+            start_after=None,
+            limit=MAX_RELATED_PER_PARENT,
+        )
+        return [record_id for _, record_id in entries]
+
+    with ThreadPoolExecutor(max_workers=min(16, max(1, len(parent_ids)))) as pool:
+        ids = [rid for batch in pool.map(child_ids, parent_ids) for rid in batch]
+    found = store.get_many(workspace_id, target.id, ids)
+    return [found[rid] for rid in sorted(found) if found[rid].deleted_at is None]

@@ -178,3 +178,28 @@ def test_depth_one_costs_the_same_number_of_requests_for_any_page_size(rest, com
         assert rest.get(f"/rest/people?limit={limit * 10}&depth=1")[0] == 200
         counts.append(meter.requests)
     assert counts[0] == counts[2] and counts[1] == counts[3], counts
+
+
+def test_depth_one_asks_the_join_column_index_when_the_target_is_too_big_to_read(rest, companies):
+    from chalicelib.context import Principal, RequestContext, utc_now_iso
+    from chalicelib.core.commands import ListRecords
+    from chalicelib.core.records import RecordService
+    from chalicelib.metadata.registry import load_model
+    from chalicelib.storage.records import DynamoRecordStore
+
+    acme, globex = companies["Acme"], companies["Globex"]
+    people = [{"jobTitle": f"p{i}", "companyId": acme["id"]} for i in range(12)]
+    people.append({"jobTitle": "g", "companyId": globex["id"]})
+    assert rest.post("/rest/batch/people", people)[0] == 201
+    ws = rest.tenant.workspace_id
+    model = load_model(ws)
+    # A scan cap of 5 people: the 13 people cannot be read whole, the companyId index serves.
+    service = RecordService(DynamoRecordStore(), batch_max=60, scan_cap=5)
+    ctx = RequestContext(Principal(ws, "key", "test"), utc_now_iso())
+    page = service.list(ctx, ListRecords(model.by_plural["companies"], 10, depth=1, model=model))
+    by_id = {row["id"]: row for row in page.records}
+    assert sorted(p["jobTitle"] for p in by_id[acme["id"]]["people"]) == sorted(
+        p["jobTitle"] for p in people[:12]
+    )
+    assert [p["jobTitle"] for p in by_id[globex["id"]]["people"]] == ["g"]
+    assert by_id[companies["Initech"]["id"]]["people"] == []
