@@ -1,15 +1,18 @@
 """`python -m bench`: DynamoDB requests per operation and API overhead over raw boto3.
 
-Flow: fake AWS settings -> meter installed -> one moto mock holding tables, a workspace, a key
-and 120 companies -> each case warmed up then measured, API and baseline interleaved ->
-`bench/results.json` and a table. `--profile "list 60"` prints a cProfile of one case's API
-calls instead of writing results.
+Flow: fake AWS settings -> meters installed -> one moto mock holding tables, a workspace, a key
+and 120 companies -> the five quick cases, each warmed up then measured, API and baseline
+interleaved -> a second workspace seeded through the API with 10,000 companies and 600 people
+-> the query-engine cases (bench/bigcases.py, API only) -> `bench/results.json` and a table.
+`--skip-big` runs the quick cases only. `--profile "list 60"` prints a cProfile of one case's
+API calls instead of writing results.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
 from bench.environment import configure
 
@@ -20,14 +23,19 @@ from chalicelib.storage.metering import install  # noqa: E402
 
 METER = install()
 
+from bench import reads  # noqa: E402
+
+reads.install()
+
 from moto import mock_aws  # noqa: E402
 
 from bench import emulator  # noqa: E402
 
 emulator.install()  # before the first request: see bench/emulator.py for why
 
-from bench import report  # noqa: E402
+from bench import bigworld, report  # noqa: E402
 from bench.baseline import RawDynamo  # noqa: E402
+from bench.bigcases import BIG_CASE_NAMES, build_big_cases, criteria  # noqa: E402
 from bench.cases import Case, build_cases  # noqa: E402
 from bench.coldstart import heaviest_imports, import_time_ms  # noqa: E402
 from bench.runner import CaseResult, profile_case, run_case  # noqa: E402
@@ -39,49 +47,101 @@ COMPANIES = 120  # two full pages of 60, so "list 60" reads a full page and has 
 def _parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--iterations", type=int, default=40, help="measured calls per case")
+    parser.add_argument(
+        "--big-iterations",
+        type=int,
+        default=10,
+        help="measured calls per 10,000-record case (a third of it, at least 3, for scans)",
+    )
+    parser.add_argument("--skip-big", action="store_true", help="run the five quick cases only")
     parser.add_argument("--only", action="append", help="run only this case (repeatable)")
     parser.add_argument("--profile", metavar="CASE", help="cProfile one case's API calls")
     parser.add_argument("--skip-import", action="store_true", help="skip the cold-start timing")
     return parser.parse_args(argv)
 
 
-def _selected(cases: list[Case], names: list[str] | None) -> list[Case]:
-    known = {case.name for case in cases}
-    unknown = set(names or ()) - known
+def _wanted(known: list[str], args: argparse.Namespace) -> list[str]:
+    """Names of the cases to run, in run order."""
+    names = [args.profile] if args.profile else args.only
+    unknown = set(names or ()) - set(known)
     if unknown:
-        raise SystemExit(f"unknown case(s) {sorted(unknown)}; known: {sorted(known)}")
-    return [case for case in cases if not names or case.name in names]
+        raise SystemExit(f"unknown case(s) {sorted(unknown)}; known: {known}")
+    wanted = [name for name in known if not names or name in names]
+    if args.skip_big:
+        wanted = [name for name in wanted if name not in BIG_CASE_NAMES]
+    return wanted
 
 
-def _measure(args: argparse.Namespace) -> list[CaseResult] | None:
-    from app import app  # here: after the meter is installed and inside the mock
+def _run(cases: list[Case], wanted: list[str], args: argparse.Namespace) -> list[CaseResult]:
+    results = []
+    for case in cases:
+        if case.name not in wanted:
+            continue
+        if args.profile:
+            print(profile_case(case, case.iterations))
+            continue
+        results.append(run_case(case, METER))
+        print(f"  measured {case.name!r}", file=sys.stderr, flush=True)
+    return results
+
+
+def _measure(args: argparse.Namespace) -> tuple[list[CaseResult], dict[str, Any]]:
+    from app import app  # here: after the meters are installed and inside the mock
 
     with mock_aws():
         world = build_world(app, COMPANIES)
-        raw = RawDynamo(world.workspace_id, world.key_hash)
+        raw = RawDynamo(world.workspace_id, world.key_hash, index_paths(world.workspace_id))
         cases = build_cases(world, raw, args.iterations)
-        if args.profile:
-            [case] = _selected(cases, [args.profile])
-            print(profile_case(case, case.iterations))
-            return None
-        results = []
-        for case in _selected(cases, args.only):
-            results.append(run_case(case, METER))
-            print(f"  measured {case.name!r}", file=sys.stderr, flush=True)
-        return results
+        wanted = _wanted([case.name for case in cases] + list(BIG_CASE_NAMES), args)
+        # The quick cases first: the big tenant makes every moto Query slower.
+        results = _run(cases, wanted, args)
+        datasets: dict[str, Any] = {"quick": {"companies": COMPANIES}}
+        if any(name in BIG_CASE_NAMES for name in wanted):
+            emulator.install_large_table_speedups()
+            big = bigworld.build_big_world(app)
+            results += _run(build_big_cases(big, args.big_iterations), wanted, args)
+            datasets["big"] = {
+                "companies": bigworld.COMPANIES,
+                "companies_added_by_past_cap_case": big.extra_companies,
+                "people": bigworld.LINKED * bigworld.PEOPLE_PER_LINKED,
+                "companies_with_people": bigworld.LINKED,
+                "seeded_via": "POST /rest/batch/{companies,people}, 60 records per call",
+                "seed_seconds": round(big.seconds_to_seed, 1),
+            }
+        return results, datasets
+
+
+def index_paths(workspace_id: str) -> dict[str, list[tuple[int, tuple[str, ...], bool]]]:
+    """Each object's indexed paths, read once from the model (outside any timed call)."""
+    from chalicelib.core.query_validation import resolve_path
+    from chalicelib.metadata.model import FieldType
+    from chalicelib.metadata.registry import load_model
+
+    paths = {}
+    for obj in load_model(workspace_id).objects:
+        entries = []
+        for spec in obj.indexes:
+            target = resolve_path(obj, tuple(spec.path.split(".")))
+            entries.append((spec.slot, target.path, target.type is FieldType.TEXT))
+        paths[obj.id] = entries
+    return paths
 
 
 def main(argv: list[str]) -> int:
     args = _parse(argv)
-    results = _measure(args)
-    if results is None:
+    results, datasets = _measure(args)
+    if args.profile:
         return 0
     import_ms, heaviest = None, []
     if not args.skip_import:
         import_ms = import_time_ms(SUBPROCESS_ENV)
         heaviest = heaviest_imports(SUBPROCESS_ENV)
-    path = report.write_results(results, import_ms, heaviest)
+    found = criteria(results)
+    path = report.write_results(results, import_ms, heaviest, datasets, found)
     print(report.table(results))
+    print(report.reads_lines(results))
+    if found:
+        print(report.criteria_lines(found))
     print(report.import_lines(import_ms, heaviest))
     print(f"written to {path}")
     return 0

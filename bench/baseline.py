@@ -23,14 +23,44 @@ def _key(key: keys.Key) -> dict[str, dict[str, str]]:
     return {"pk": {"S": key.pk}, "sk": {"S": key.sk}}
 
 
-def _record_item(key: keys.Key, body: dict[str, Any], version: int) -> dict[str, Any]:
-    return {**_key(key), "d": {"S": json.dumps(body)}, "v": {"N": str(version)}}
+# (slot, path, is_text) of each indexed path of an object, as the API keeps them.
+IndexPaths = list[tuple[int, tuple[str, ...], bool]]
+
+
+def _read(body: dict[str, Any], path: tuple[str, ...]) -> Any:
+    value: Any = body
+    for part in path:
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+def _index_attributes(
+    workspace_id: str, object_id: str, record_id: str, body: dict[str, Any], paths: IndexPaths
+) -> dict[str, Any]:
+    """The same index keys the API writes: a hand-written Lambda must maintain them too."""
+    attributes: dict[str, Any] = {}
+    for slot, path, is_text in paths:
+        value = _read(body, path)
+        form = (value.casefold(), value) if is_text and value is not None else value
+        attributes[f"ix{slot}pk"] = {"S": keys.index_pk(workspace_id, object_id, slot)}
+        attributes[f"ix{slot}sk"] = {"S": keys.index_sk(form, record_id)}
+    return attributes
+
+
+def _record_item(
+    key: keys.Key, body: dict[str, Any], version: int, index: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    item = {**_key(key), "d": {"S": json.dumps(body)}, "v": {"N": str(version)}}
+    return {**item, **(index or {})}
 
 
 class RawDynamo:
     """Hand-written request handlers for one workspace, as a raw-boto3 Lambda would have them."""
 
-    def __init__(self, workspace_id: str, key_hash: str) -> None:
+    def __init__(
+        self, workspace_id: str, key_hash: str, indexes: dict[str, IndexPaths] | None = None
+    ) -> None:
+        self._indexes = indexes or {}
         self._db = boto3.client("dynamodb", region_name=SETTINGS.region)
         self._ws = workspace_id
         self._key_hash = key_hash
@@ -116,7 +146,14 @@ class RawDynamo:
         key = keys.record_key(self._ws, object_id, record_id)
         put = {
             "TableName": self._main,
-            "Item": _record_item(key, body, version + 1),
+            "Item": _record_item(
+                key,
+                body,
+                version + 1,
+                _index_attributes(
+                    self._ws, object_id, record_id, body, self._indexes.get(object_id, [])
+                ),
+            ),
             "ConditionExpression": "v = :v",
             "ExpressionAttributeValues": {":v": {"N": str(version)}},
         }
@@ -137,7 +174,14 @@ class RawDynamo:
         field_name, _, sub = unique.partition(".")
         record = {
             "TableName": self._main,
-            "Item": _record_item(keys.record_key(self._ws, object_id, body["id"]), body, 1),
+            "Item": _record_item(
+                keys.record_key(self._ws, object_id, body["id"]),
+                body,
+                1,
+                _index_attributes(
+                    self._ws, object_id, body["id"], body, self._indexes.get(object_id, [])
+                ),
+            ),
             "ConditionExpression": "attribute_not_exists(pk)",
         }
         guard_key = keys.unique_guard_key(self._ws, object_id, unique, body[field_name][sub])

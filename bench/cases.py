@@ -1,4 +1,6 @@
-"""The five measured operations, each as an API call and its raw-boto3 counterpart.
+"""The five quick operations, each as an API call and its raw-boto3 counterpart.
+
+The query-engine cases over 10,000 records are in bench/bigcases.py.
 
 A case prepares each iteration's request outside the timed region (building bodies is the
 client's work, not the server's) and hands back a zero-argument call that the runner times.
@@ -29,12 +31,20 @@ _serial = itertools.count()
 
 @dataclass(frozen=True)
 class Case:
-    """`api(i)` and `baseline(i)` prepare iteration i and return the call to time."""
+    """`api(i)` and `baseline(i)` prepare iteration i and return the call to time.
+
+    A case without a baseline measures the API alone (its ratios are null). `expect_status`
+    None accepts any 2xx; otherwise every API answer must have that status and contain each of
+    `expect_text`. `before` runs once, before the warm-up (e.g. to change the dataset).
+    """
 
     name: str
     iterations: int
     api: Callable[[int], Call]
-    baseline: Callable[[int], Call]
+    baseline: Callable[[int], Call] | None = None
+    expect_status: int | None = None
+    expect_text: tuple[str, ...] = ()
+    before: Callable[[], None] | None = None
 
 
 def _person(tag: str) -> dict[str, Any]:
@@ -64,7 +74,7 @@ class _Answer:
         return str(self.raw["body"]).encode()
 
 
-def _http(world: World, method: str, path: str, body: Any = None) -> Call:
+def http(world: World, method: str, path: str, body: Any = None) -> Call:
     """Invoke the Lambda handler with the API Gateway event of this request, as Lambda does.
 
     The event is built once, outside the timed call: turning an HTTP request into an event is
@@ -100,32 +110,32 @@ def build_cases(world: World, raw: RawDynamo, iterations: int) -> list[Case]:
         Case(
             "get one",
             iterations,
-            lambda i: _http(world, "GET", f"/rest/companies/{read_id}"),
+            lambda i: http(world, "GET", f"/rest/companies/{read_id}"),
             lambda i: lambda: raw.get_one(companies, read_id, "company"),
         ),
         Case(
             "list 60",
             iterations,
-            lambda i: _http(world, "GET", f"/rest/companies?limit={LIST_LIMIT}"),
+            lambda i: http(world, "GET", f"/rest/companies?limit={LIST_LIMIT}"),
             lambda i: lambda: raw.list_page(companies, "companies", LIST_LIMIT),
         ),
         Case(
             "create one",
             iterations,
-            lambda i: _http(world, "POST", "/rest/people", _person("api")),
+            lambda i: http(world, "POST", "/rest/people", _person("api")),
             raw_create,
         ),
         Case(
             "batch create 60",
             # Each iteration writes 240 items per side; a few give a stable enough median.
             max(3, iterations // 4),
-            lambda i: _http(world, "POST", "/rest/batch/people", _people("api")),
+            lambda i: http(world, "POST", "/rest/batch/people", _people("api")),
             raw_batch,
         ),
         Case(
             "update one",
             iterations,
-            lambda i: _http(world, "PATCH", f"/rest/companies/{update_id}", {"name": f"Api {i}"}),
+            lambda i: http(world, "PATCH", f"/rest/companies/{update_id}", {"name": f"Api {i}"}),
             raw_update,
         ),
     ]

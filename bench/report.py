@@ -6,18 +6,25 @@ import json
 from pathlib import Path
 from typing import Any
 
+from bench.bigcases import Criterion
 from bench.runner import CaseResult
 
 RESULTS_PATH = Path(__file__).resolve().parent / "results.json"
 
 
 def write_results(
-    results: list[CaseResult], import_ms: float | None, heaviest: list[tuple[str, float]]
+    results: list[CaseResult],
+    import_ms: float | None,
+    heaviest: list[tuple[str, float]],
+    datasets: dict[str, Any] | None = None,
+    criteria: list[Criterion] | None = None,
 ) -> Path:
     payload: dict[str, Any] = {
         "cases": [result.to_json() for result in results],
         "import_time_ms": import_ms,
         "heaviest_imports_ms": dict(heaviest),
+        "datasets": datasets or {},
+        "criteria": [criterion.to_json() for criterion in criteria or []],
     }
     RESULTS_PATH.write_text(json.dumps(payload, indent=2) + "\n")
     return RESULTS_PATH
@@ -27,26 +34,55 @@ def _operations(result: CaseResult) -> str:
     return " ".join(f"{op}={count:g}" for op, count in result.operations.items())
 
 
+def _num(value: float | None, width: int, digits: int | None = None) -> str:
+    if value is None:
+        return f"{'-':>{width}}"
+    return f"{value:>{width}.{digits}f}" if digits is not None else f"{value:>{width}g}"
+
+
 def table(results: list[CaseResult]) -> str:
     header = (
-        f"{'case':<16} {'n':>3} {'reqs':>5} {'raw':>4} {'read':>6} {'ret':>5} "
-        f"{'api ms':>8} {'raw ms':>8} {'ratio':>6} {'api cl':>7} {'raw cl':>7} {'cl ratio':>8}"
-        "  operations"
+        f"{'case':<24} {'n':>3} {'st':>3} {'reqs':>5} {'raw':>4} {'read':>7} {'ret':>5} "
+        f"{'r/ret':>6} {'api ms':>8} {'raw ms':>8} {'ratio':>6} {'api cl':>7} {'raw cl':>7} "
+        f"{'cl ratio':>8}  operations"
     )
     lines = [header, "-" * len(header)]
     for r in results:
         lines.append(
-            f"{r.name:<16} {r.iterations:>3} {r.dynamodb_requests:>5g} "
-            f"{r.baseline_dynamodb_requests:>4g} {r.items_read:>6g} {r.items_returned:>5g} "
-            f"{r.api_ms_median:>8.2f} {r.baseline_ms_median:>8.2f} {r.overhead_ratio:>6.2f} "
-            f"{r.api_client_ms_median:>7.2f} {r.baseline_client_ms_median:>7.2f} "
-            f"{r.client_overhead_ratio:>8.2f}  {_operations(r)}"
+            f"{r.name:<24} {r.iterations:>3} {r.http_status:>3} {r.dynamodb_requests:>5g} "
+            f"{_num(r.baseline_dynamodb_requests, 4)} {r.items_read:>7g} {r.items_returned:>5g} "
+            f"{_num(r.items_read_per_returned, 6, 2)} "
+            f"{r.api_ms_median:>8.2f} {_num(r.baseline_ms_median, 8, 2)} "
+            f"{_num(r.overhead_ratio, 6, 2)} {r.api_client_ms_median:>7.2f} "
+            f"{_num(r.baseline_client_ms_median, 7, 2)} {_num(r.client_overhead_ratio, 8, 2)}  "
+            f"{_operations(r)}"
         )
     lines.append(
-        "reqs/read/ret: DynamoDB requests, items read and records returned per API call; raw: the\n"
-        "baseline's requests. ms are medians of in-process wall time; 'cl' excludes the time\n"
-        "spent inside moto (emulated DynamoDB), i.e. the client-side work of each side."
+        "st: HTTP status; reqs/read/ret: DynamoDB requests, items read and records returned per\n"
+        "API call; r/ret = read/ret; raw: the baseline's requests ('-': case without baseline).\n"
+        "ms are medians of in-process wall time; 'cl' excludes the time spent inside moto\n"
+        "(emulated DynamoDB), i.e. the client-side work of each side."
     )
+    return "\n".join(lines)
+
+
+def reads_lines(results: list[CaseResult]) -> str:
+    """Items read per operation, for the cases that read more than a few items."""
+    lines = ["items read per operation (per call):"]
+    for r in results:
+        if r.items_read > 10:
+            parts = " ".join(f"{op}={n:g}" for op, n in r.items_read_by_operation.items())
+            lines.append(f"  {r.name:<24} {parts}")
+    return "\n".join(lines)
+
+
+def criteria_lines(criteria: list[Criterion]) -> str:
+    if not criteria:
+        return ""
+    lines = ["criteria (issue #3):"]
+    for criterion in criteria:
+        mark = "OK  " if criterion.holds else "FAIL"
+        lines.append(f"  {mark} {criterion.name}: {criterion.detail}")
     return "\n".join(lines)
 
 

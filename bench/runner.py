@@ -15,6 +15,7 @@ from typing import Any
 
 from bench.cases import Call, Case
 from bench.emulator import CLOCK
+from bench.reads import READS
 from bench.world import check
 from chalicelib.storage.metering import DynamoMeter
 
@@ -28,13 +29,17 @@ class CaseResult:
     items_read: float
     items_returned: float
     api_ms_median: float
-    baseline_ms_median: float
-    overhead_ratio: float
-    baseline_dynamodb_requests: float
+    # The baseline fields are None for a case measured without a baseline.
+    baseline_ms_median: float | None
+    overhead_ratio: float | None
+    baseline_dynamodb_requests: float | None
     # The same medians without the time spent inside moto (emulated network and server).
     api_client_ms_median: float
-    baseline_client_ms_median: float
-    client_overhead_ratio: float
+    baseline_client_ms_median: float | None
+    client_overhead_ratio: float | None
+    items_read_per_returned: float | None
+    items_read_by_operation: dict[str, float]
+    http_status: int
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -46,6 +51,8 @@ class _Tally:
 
     operations: Counter[str] = field(default_factory=Counter)
     items_read: int = 0
+    items_read_by_operation: Counter[str] = field(default_factory=Counter)
+    statuses: set[int] = field(default_factory=set)
     items_returned: int = 0
     api_seconds: list[float] = field(default_factory=list)
     api_client_seconds: list[float] = field(default_factory=list)
@@ -72,19 +79,36 @@ def _timed(call: Call) -> tuple[Any, float, float]:
     return result, wall, wall - (CLOCK.seconds - emulated)
 
 
+def _check(case: Case, response: Any) -> None:
+    if case.expect_status is None:
+        check(response, f"{case.name} (API)")
+        return
+    missing = [text for text in case.expect_text if text.encode() not in response.body]
+    if response.status_code != case.expect_status or missing:
+        raise RuntimeError(
+            f"{case.name} (API) answered {response.status_code} (expected {case.expect_status}"
+            f" containing {list(case.expect_text)}): {response.body[:500]!r}"
+        )
+
+
 def _run_api(case: Case, i: int, meter: DynamoMeter, tally: _Tally) -> None:
     call = case.api(i)
     ops_before, read_before = Counter(meter.operations), meter.items_read
+    by_operation_before = Counter(READS.items)
     response, seconds, client = _timed(call)
     tally.operations += meter.operations - ops_before
     tally.items_read += meter.items_read - read_before
-    check(response, f"{case.name} (API)")
+    tally.items_read_by_operation += READS.items - by_operation_before
+    tally.statuses.add(response.status_code)
+    _check(case, response)
     tally.items_returned += count_returned(response.body)
     tally.api_seconds.append(seconds)
     tally.api_client_seconds.append(client)
 
 
 def _run_baseline(case: Case, i: int, meter: DynamoMeter, tally: _Tally) -> None:
+    if case.baseline is None:
+        return
     call = case.baseline(i)
     before = meter.requests
     _, seconds, client = _timed(call)
@@ -102,6 +126,8 @@ def _settle_heap() -> None:
 
 
 def run_case(case: Case, meter: DynamoMeter) -> CaseResult:
+    if case.before is not None:
+        case.before()
     # Warm-up: caches filled and code paths loaded, as in a warm Lambda container.
     _run_api(case, -1, meter, _Tally())
     _run_baseline(case, -1, meter, _Tally())
@@ -118,8 +144,16 @@ def run_case(case: Case, meter: DynamoMeter) -> CaseResult:
     return _summarise(case, tally)
 
 
-def _ms(seconds: list[float]) -> float:
-    return statistics.median(seconds) * 1000
+def _ms(seconds: list[float]) -> float | None:
+    return statistics.median(seconds) * 1000 if seconds else None
+
+
+def _rounded(value: float | None, digits: int = 3) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def _ratio(numerator: float | None, denominator: float | None) -> float | None:
+    return None if numerator is None or not denominator else round(numerator / denominator, 3)
 
 
 def _summarise(case: Case, tally: _Tally) -> CaseResult:
@@ -127,6 +161,8 @@ def _summarise(case: Case, tally: _Tally) -> CaseResult:
     api_ms, baseline_ms = _ms(tally.api_seconds), _ms(tally.baseline_seconds)
     api_client_ms = _ms(tally.api_client_seconds)
     baseline_client_ms = _ms(tally.baseline_client_seconds)
+    assert api_ms is not None and api_client_ms is not None
+    measured = case.baseline is not None
     return CaseResult(
         name=case.name,
         iterations=n,
@@ -135,12 +171,17 @@ def _summarise(case: Case, tally: _Tally) -> CaseResult:
         items_read=round(tally.items_read / n, 2),
         items_returned=round(tally.items_returned / n, 2),
         api_ms_median=round(api_ms, 3),
-        baseline_ms_median=round(baseline_ms, 3),
-        overhead_ratio=round(api_ms / baseline_ms, 3),
-        baseline_dynamodb_requests=round(tally.baseline_requests / n, 2),
+        baseline_ms_median=_rounded(baseline_ms),
+        overhead_ratio=_ratio(api_ms, baseline_ms),
+        baseline_dynamodb_requests=round(tally.baseline_requests / n, 2) if measured else None,
         api_client_ms_median=round(api_client_ms, 3),
-        baseline_client_ms_median=round(baseline_client_ms, 3),
-        client_overhead_ratio=round(api_client_ms / baseline_client_ms, 3),
+        baseline_client_ms_median=_rounded(baseline_client_ms),
+        client_overhead_ratio=_ratio(api_client_ms, baseline_client_ms),
+        items_read_per_returned=_ratio(tally.items_read, tally.items_returned),
+        items_read_by_operation={
+            op: round(count / n, 2) for op, count in sorted(tally.items_read_by_operation.items())
+        },
+        http_status=min(tally.statuses),  # one status, unless a 2xx case mixes 200 and 201
     )
 
 
@@ -150,6 +191,8 @@ def profile_case(case: Case, iterations: int, top: int = 40) -> str:
     Pausing the profiler inside a call truncates the cumulative totals of the frames that
     enclose a DynamoDB request (the view, the router); self times (the second table) are exact.
     """
+    if case.before is not None:
+        case.before()
     case.api(-1)()
     _settle_heap()
     profiler = cProfile.Profile()

@@ -60,18 +60,23 @@ def company_body(index: int) -> dict[str, Any]:
     }
 
 
-def build_world(app: Any, company_count: int) -> World:
-    """Create the tables and tenant inside the active moto mock, then seed companies via the API."""
+def new_tenant(app: Any, name: str) -> World:
+    """Tables (if missing), a workspace and an API key inside the active moto mock."""
     ensure_tables()
-    workspace = create_workspace("Bench")
-    issued = issue_key(workspace.id, "bench key")
+    workspace = create_workspace(name)
+    issued = issue_key(workspace.id, f"{name} key")
     model = load_model(workspace.id)
-    world = World(
+    return World(
         client=Client(app),
         workspace_id=workspace.id,
         token=issued.token,
         object_ids={plural: obj.id for plural, obj in model.by_plural.items()},
     )
+
+
+def build_world(app: Any, company_count: int) -> World:
+    """Create the tables and tenant inside the active moto mock, then seed companies via the API."""
+    world = new_tenant(app, "Bench")
     for start in range(0, company_count, SEED_BATCH):
         bodies = [company_body(i) for i in range(start, min(start + SEED_BATCH, company_count))]
         created = world.call("POST", "/rest/batch/companies", bodies)["data"]["createCompanies"]

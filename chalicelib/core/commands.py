@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from chalicelib.core.filters import Filter, SortKey
 from chalicelib.metadata.model import ObjectDef, WorkspaceModel
+
+if TYPE_CHECKING:  # the filter model loads with the query engine, on a list's first use
+    from chalicelib.core.filters import Filter, SortKey
 
 
 @dataclass(frozen=True, slots=True)

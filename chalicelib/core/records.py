@@ -6,10 +6,9 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.context import RequestContext
-from chalicelib.core import listing
 from chalicelib.core import plan as ops
 from chalicelib.core.coercion import apply_create_defaults, coerce_input, merge_update
 from chalicelib.core.commands import (
@@ -22,12 +21,11 @@ from chalicelib.core.commands import (
     RestoreRecord,
     UpdateRecord,
 )
-from chalicelib.core.index_listing import list_by_index
-from chalicelib.core.index_planner import plan_index
-from chalicelib.core.indexing import compile_index_entries
 from chalicelib.core.ports import RecordStore, StoredRecord
+
+if TYPE_CHECKING:
+    from chalicelib.core.listing import ListSpec, Window
 from chalicelib.core.presentation import present_record, present_records
-from chalicelib.core.relations import embed_relations
 from chalicelib.core.uniqueness import Claim, unique_claims
 from chalicelib.errors import (
     BadRequestError,
@@ -95,6 +93,12 @@ class RecordService:
         return RecordOutcome(presented)
 
     def list(self, ctx: RequestContext, query: ListRecords) -> Page:
+        # The query engine is imported on first use: `import app` is the Lambda cold start, and
+        # a container that only writes never needs it.
+        from chalicelib.core import listing
+        from chalicelib.core.index_listing import list_by_index
+        from chalicelib.core.index_planner import plan_index
+
         obj = query.object
         spec = listing.prepare(
             obj, query.limit, query.after, query.before, query.filter, query.order_by
@@ -124,13 +128,15 @@ class RecordService:
             end_cursor=records[-1]["id"] if records else None,
         )
 
-    def _plain_window(self, ctx: RequestContext, spec: listing.ListSpec) -> listing.Window:
+    def _plain_window(self, ctx: RequestContext, spec: ListSpec) -> Window:
         """Default order, no filter: one Query of the partition and the O(1) counter.
 
         A cursor costs one more Query, which both checks that the cursor names a record of this
         workspace and object (else 400, never another tenant's position) and gives the exact
         flag for the far side of the cursor.
         """
+        from chalicelib.core.listing import Window
+
         ws, obj = ctx.workspace_id, spec.obj
         cursor = spec.before if spec.before is not None else spec.after
         beyond = False
@@ -147,8 +153,8 @@ class RecordService:
         records = present_records(obj, (record.shaped() for record in page.records))
         total = self._store.count_live(ws, obj.id)
         if spec.before is not None:
-            return listing.Window(records, total, beyond, page.has_more)
-        return listing.Window(records, total, page.has_more, beyond)
+            return Window(records, total, beyond, page.has_more)
+        return Window(records, total, page.has_more, beyond)
 
     def _embed(
         self,
@@ -159,6 +165,8 @@ class RecordService:
         model: WorkspaceModel | None,
     ) -> None:
         if depth >= 1 and model is not None:
+            from chalicelib.core.relations import embed_relations  # first use, as for list()
+
             embed_relations(self._store, ctx.workspace_id, model, obj, records, self._scan_cap)
 
     # -- creates and upserts ---------------------------------------------------------------
@@ -366,6 +374,9 @@ class RecordService:
 
     def _execute(self, ctx: RequestContext, obj: ObjectDef, plan: ops.Plan) -> None:
         """Add each record write's index entries (one place for every command), then write."""
+        # Imported on first write (it brings the evaluator): keeps `import app` small.
+        from chalicelib.core.indexing import compile_index_entries
+
         entries = compile_index_entries(obj)
         units = tuple(
             ops.Unit(tuple(_indexed(op, entries) for op in unit.operations), unit.index)

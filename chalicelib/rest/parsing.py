@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from chalicelib.core.filters import Filter, SortKey
 from chalicelib.errors import (
     InvalidPathError,
     InvalidQueryParamError,
@@ -16,8 +15,9 @@ from chalicelib.errors import (
     UnknownObjectError,
 )
 from chalicelib.metadata.model import ObjectDef, WorkspaceModel
-from chalicelib.rest.filter_parser import parse_filter
-from chalicelib.rest.order_parser import parse_order_by
+
+if TYPE_CHECKING:
+    from chalicelib.core.filters import Filter, SortKey
 
 # Twenty accepts UUIDs of versions 1 to 5 only (twenty-shared isValidUuid).
 _UUID = re.compile(
@@ -101,9 +101,17 @@ def depth_param(params: Mapping[str, str]) -> int:
 
 def filter_param(params: Mapping[str, str]) -> Filter | None:
     raw = params.get("filter")
-    return parse_filter(raw) if raw else None
+    if not raw:
+        return None
+    from chalicelib.rest.filter_parser import parse_filter  # on first use: a smaller cold start
+
+    return parse_filter(raw)
 
 
 def order_by_param(params: Mapping[str, str]) -> tuple[SortKey, ...]:
     raw = params.get("order_by")
-    return parse_order_by(raw) if raw else ()
+    if not raw:
+        return ()
+    from chalicelib.rest.order_parser import parse_order_by  # on first use, as parse_filter
+
+    return parse_order_by(raw)

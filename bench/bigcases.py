@@ -1,0 +1,164 @@
+"""The query-engine cases over the 10,000-company tenant of bench/bigworld.py (issue #3).
+
+API only: the figures that matter are requests, items read and records returned, so these
+cases have no raw-boto3 baseline and their overhead ratios are null. Each list asks for a page
+of `PAGE` records unless its name says otherwise.
+
+- indexed filter / sort: served by a keys-only GSI walk + one BatchGetItem of the page; the
+  criterion is: items read by Query and BatchGetItem <= 2 x returned + one page (the page's
+  index entries and records, the look-ahead entry, and for a filter the index range read again
+  for `totalCount`). The GetItems every request makes (API key, workspace, counter, cursor) are
+  a constant 2 to 4 items and are left out of the bound; `items_read_per_returned` keeps them;
+- an indexed range filter matching 5,120 companies (not an issue criterion): its `totalCount`
+  reads every index entry of the range, so its reads grow with the matches, not the page;
+- unindexed filter: a bounded Query of the whole partition. With exactly 10,000 companies it
+  reads 10,000 items, the cap itself, and answers; the last case adds one company and must get
+  400 QUERY_NEEDS_INDEX naming the field (it runs last: it changes the dataset);
+- depth=1 at two page sizes: the request count must not grow with the page size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from bench.bigworld import COMPANIES, SHARED_NAME, BigWorld, add_company, linked_id
+from bench.cases import Case, http
+
+PAGE = 60
+SMALL_PAGE = 20
+
+EQ_INDEXED = "filter indexed eq 10k"
+FK_INDEXED = "filter indexed fk 10k"
+SORT_INDEXED = "sort indexed 10k"
+SORT_INDEXED_NEXT = "sort indexed 10k p2"
+RANGE_INDEXED = "filter indexed range 10k"
+UNINDEXED = "filter unindexed 10k"
+PEOPLE_DEPTH, PEOPLE_DEPTH_SMALL = "depth1 people 60", "depth1 people 20"
+COMPANY_DEPTH, COMPANY_DEPTH_SMALL = "depth1 companies 60", "depth1 companies 20"
+UNINDEXED_PAST_CAP = "filter unindexed 10k+1"
+
+# In run order; the past-the-cap case must stay last (it adds a company).
+BIG_CASE_NAMES = (
+    EQ_INDEXED,
+    FK_INDEXED,
+    SORT_INDEXED,
+    SORT_INDEXED_NEXT,
+    RANGE_INDEXED,
+    UNINDEXED,
+    PEOPLE_DEPTH,
+    PEOPLE_DEPTH_SMALL,
+    COMPANY_DEPTH,
+    COMPANY_DEPTH_SMALL,
+    UNINDEXED_PAST_CAP,
+)
+INDEXED = (EQ_INDEXED, FK_INDEXED, SORT_INDEXED, SORT_INDEXED_NEXT)
+DEPTH_PAIRS = ((PEOPLE_DEPTH_SMALL, PEOPLE_DEPTH), (COMPANY_DEPTH_SMALL, COMPANY_DEPTH))
+
+# Each path as a client would send it (values percent-encoded).
+BY_NAME = "order_by=" + quote("name[AscNullsLast]")
+UNINDEXED_FILTER = "filter=" + quote("employees[gt]:100")
+# Company 05000..09999 plus the "Linked" and "Shared" names (casefolded, they sort after it).
+RANGE_FILTER = "filter=" + quote("name[gte]:Company 05000")
+
+
+def _filter(expression: str) -> str:
+    return "filter=" + quote(expression)
+
+
+@dataclass(frozen=True)
+class Criterion:
+    name: str
+    holds: bool
+    detail: str
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def build_big_cases(big: BigWorld, iterations: int) -> list[Case]:
+    world = big.world
+    scans = max(3, iterations // 3)  # each bounded scan reads 5,000-10,000 items: a few suffice
+
+    def get(path: str) -> Any:
+        return lambda i: http(world, "GET", path)
+
+    sorted_path = f"/rest/companies?{BY_NAME}&limit={PAGE}"
+    first_page = world.call("GET", sorted_path)
+    after = first_page["pageInfo"]["endCursor"]
+    cases = [
+        Case(
+            EQ_INDEXED,
+            iterations,
+            get(f"/rest/companies?{_filter(f'name[eq]:{SHARED_NAME}')}&limit={PAGE}"),
+        ),
+        Case(
+            FK_INDEXED,
+            iterations,
+            get(f"/rest/people?{_filter(f'companyId[eq]:{linked_id(3)}')}&limit={PAGE}"),
+        ),
+        Case(SORT_INDEXED, iterations, get(sorted_path)),
+        Case(SORT_INDEXED_NEXT, iterations, get(f"{sorted_path}&starting_after={after}")),
+        Case(RANGE_INDEXED, scans, get(f"/rest/companies?{RANGE_FILTER}&{BY_NAME}&limit={PAGE}")),
+        Case(UNINDEXED, scans, get(f"/rest/companies?{UNINDEXED_FILTER}&limit={PAGE}")),
+        Case(PEOPLE_DEPTH, iterations, get(f"/rest/people?limit={PAGE}&depth=1")),
+        Case(PEOPLE_DEPTH_SMALL, iterations, get(f"/rest/people?limit={SMALL_PAGE}&depth=1")),
+        Case(COMPANY_DEPTH, iterations, get(f"/rest/companies?limit={PAGE}&depth=1")),
+        Case(COMPANY_DEPTH_SMALL, iterations, get(f"/rest/companies?limit={SMALL_PAGE}&depth=1")),
+        Case(
+            UNINDEXED_PAST_CAP,
+            scans,
+            get(f"/rest/companies?{UNINDEXED_FILTER}&limit={PAGE}"),
+            expect_status=400,
+            expect_text=("QUERY_NEEDS_INDEX", "employees"),
+            before=lambda: add_company(big),
+        ),
+    ]
+    assert tuple(case.name for case in cases) == BIG_CASE_NAMES
+    return cases
+
+
+def criteria(results: list[Any]) -> list[Criterion]:
+    """The acceptance criteria of issue #3 on the cases that ran."""
+    by_name = {result.name: result for result in results}
+    found: list[Criterion] = []
+    for name in INDEXED:
+        r = by_name.get(name)
+        if r is None:
+            continue
+        bound = 2 * r.items_returned + PAGE
+        fixed = r.items_read_by_operation.get("GetItem", 0)
+        query_reads = r.items_read - fixed
+        found.append(
+            Criterion(
+                f"{name}: items read by Query + BatchGetItem <= 2 x returned + one page",
+                query_reads <= bound,
+                f"{query_reads:g} read for {r.items_returned:g} returned, bound {bound:g} "
+                f"(+ {fixed:g} GetItem: {r.items_read:g} in all, "
+                f"ratio {r.items_read_per_returned})",
+            )
+        )
+    for small, large in DEPTH_PAIRS:
+        a, b = by_name.get(small), by_name.get(large)
+        if a is None or b is None:
+            continue
+        found.append(
+            Criterion(
+                f"{large} vs {small}: requests do not grow with the page size",
+                b.dynamodb_requests <= a.dynamodb_requests,
+                f"{a.dynamodb_requests:g} requests for {a.items_returned:g} records, "
+                f"{b.dynamodb_requests:g} for {b.items_returned:g}",
+            )
+        )
+    r = by_name.get(UNINDEXED_PAST_CAP)
+    if r is not None:
+        found.append(
+            Criterion(
+                f"{UNINDEXED_PAST_CAP}: past the scan cap, 400 QUERY_NEEDS_INDEX naming the field",
+                r.http_status == 400,
+                f"status {r.http_status} after reading {r.items_read:g} items "
+                f"({COMPANIES + 1} companies)",
+            )
+        )
+    return found
