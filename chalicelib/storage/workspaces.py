@@ -14,6 +14,7 @@ from chalicelib.storage import keys
 from chalicelib.storage.batch_writer import put_all
 from chalicelib.storage.connection import shared_connection
 from chalicelib.storage.models import MetadataItem, WorkspaceItem
+from chalicelib.storage.tables import MAIN_TABLE
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,19 +76,21 @@ def save_object_body(workspace_id: str, body: dict[str, Any], expected_version: 
     table = SETTINGS.main_table
     item_key = keys.object_metadata_key(workspace_id, body["id"])
     ws_key = keys.workspace_key(workspace_id)
+    pk, sk = MAIN_TABLE.hash_key, MAIN_TABLE.range_key or "sk"
     put = {
         "TableName": table,
         "Item": {
-            "pk": {"S": item_key.pk},
-            "sk": {"S": item_key.sk},
+            pk: {"S": item_key.pk},
+            sk: {"S": item_key.sk},
             "kind": {"S": "object"},
             "body": {"S": json.dumps(body, separators=(",", ":"))},
         },
-        "ConditionExpression": "attribute_exists(pk)",
+        # Replace, never create: the object must already exist.
+        "ConditionExpression": f"attribute_exists({pk})",
     }
     bump = {
         "TableName": table,
-        "Key": {"pk": {"S": ws_key.pk}, "sk": {"S": ws_key.sk}},
+        "Key": {pk: {"S": ws_key.pk}, sk: {"S": ws_key.sk}},
         "UpdateExpression": "SET metadataVersion = :new",
         "ConditionExpression": "metadataVersion = :old",
         "ExpressionAttributeValues": {
