@@ -122,10 +122,17 @@ def _position(
 def _needs_index_message(spec: ListSpec, cap: int) -> str:
     paths = [".".join(k.path) for k in spec.sort if k.path != ("id",)]
     paths += _filter_paths(spec.filter)
-    fields = ", ".join(f"'{p}'" for p in dict.fromkeys(paths)) or "'id'"
-    return (
-        f"This query would read more than {cap} {spec.obj.name_plural} records; "
-        f"mark {fields} as indexed (field setting isIndexed) or narrow the filter"
+    indexed = {index.path for index in spec.obj.indexes if index.ready}
+    unindexed = [p for p in dict.fromkeys(paths) if p not in indexed]
+    prefix = f"This query would read more than {cap} {spec.obj.name_plural} records; "
+    if unindexed:
+        fields = ", ".join(f"'{p}'" for p in unindexed)
+        return prefix + f"index {fields} (admin 'index add') or narrow the filter"
+    # Every path is indexed, but not in a shape an index serves (e.g. a range filter with the
+    # default order): say what does work instead of advising an index that already exists.
+    usable = ", ".join(f"'{p}'" for p in dict.fromkeys(paths) if p in indexed) or "an indexed field"
+    return prefix + (
+        f"sort by {usable} (indexed) with one order_by key, filter it with eq, or narrow the filter"
     )
 
 

@@ -203,3 +203,26 @@ def test_depth_one_asks_the_join_column_index_when_the_target_is_too_big_to_read
     )
     assert [p["jobTitle"] for p in by_id[globex["id"]]["people"]] == ["g"]
     assert by_id[companies["Initech"]["id"]]["people"] == []
+
+
+def test_past_the_scan_cap_the_error_names_what_to_do(rest, companies):
+    from chalicelib.context import Principal, RequestContext, utc_now_iso
+    from chalicelib.core.commands import ListRecords
+    from chalicelib.core.records import RecordService
+    from chalicelib.errors import QueryNeedsIndexError
+    from chalicelib.metadata.registry import load_model
+    from chalicelib.rest.filter_parser import parse_filter
+    from chalicelib.storage.records import DynamoRecordStore
+
+    ws = rest.tenant.workspace_id
+    obj = load_model(ws).by_plural["companies"]
+    service = RecordService(DynamoRecordStore(), batch_max=60, scan_cap=3)
+    ctx = RequestContext(Principal(ws, "key", "test"), utc_now_iso())
+    with pytest.raises(QueryNeedsIndexError) as unindexed:
+        service.list(ctx, ListRecords(obj, 10, filter=parse_filter("employees[gt]:1")))
+    assert "index 'employees'" in unindexed.value.message
+    # `name` is indexed, but a range with the default order is not served by its index.
+    with pytest.raises(QueryNeedsIndexError) as indexed:
+        service.list(ctx, ListRecords(obj, 10, filter=parse_filter("name[gte]:A")))
+    assert "sort by 'name'" in indexed.value.message
+    assert "index 'name'" not in indexed.value.message
