@@ -23,9 +23,7 @@ from chalicelib.storage.metering import install  # noqa: E402
 
 METER = install()
 
-from bench import reads  # noqa: E402
 
-reads.install()
 
 from moto import mock_aws  # noqa: E402
 

@@ -15,7 +15,6 @@ from typing import Any
 
 from bench.cases import Call, Case
 from bench.emulator import CLOCK
-from bench.reads import READS
 from bench.world import check
 from chalicelib.storage.metering import DynamoMeter
 
@@ -94,11 +93,11 @@ def _check(case: Case, response: Any) -> None:
 def _run_api(case: Case, i: int, meter: DynamoMeter, tally: _Tally) -> None:
     call = case.api(i)
     ops_before, read_before = Counter(meter.operations), meter.items_read
-    by_operation_before = Counter(READS.items)
+    by_operation_before = Counter(meter.items_by_operation)
     response, seconds, client = _timed(call)
     tally.operations += meter.operations - ops_before
     tally.items_read += meter.items_read - read_before
-    tally.items_read_by_operation += READS.items - by_operation_before
+    tally.items_read_by_operation += meter.items_by_operation - by_operation_before
     tally.statuses.add(response.status_code)
     _check(case, response)
     tally.items_returned += count_returned(response.body)

@@ -36,12 +36,14 @@ class DynamoMeter:
         self._lock = threading.Lock()
         self.operations: Counter[str] = Counter()
         self.items_read = 0
+        self.items_by_operation: Counter[str] = Counter()
         self.interceptors: list[Interceptor] = []
 
     def reset(self) -> None:
         with self._lock:
             self.operations = Counter()
             self.items_read = 0
+            self.items_by_operation = Counter()
 
     @property
     def requests(self) -> int:
@@ -61,8 +63,10 @@ class DynamoMeter:
 
     def after_call(self, parsed: dict[str, Any], model: Any, **_: Any) -> None:
         with self._lock:
+            items = _items_read(model.name, parsed or {})
             self.operations[model.name] += 1
-            self.items_read += _items_read(model.name, parsed or {})
+            self.items_read += items
+            self.items_by_operation[model.name] += items
 
 
 METER = DynamoMeter()
