@@ -163,3 +163,24 @@ def test_a_key_created_with_an_expiry_in_the_past_is_refused(aws, capsys):
     assert out["expiresAt"] == "2020-01-01T00:00:00.000Z"
     with pytest.raises(AuthenticationError, match="expired"):
         authenticate("Bearer " + out["apiKey"], now=utc_now_iso())
+
+
+def test_index_add_gives_the_path_a_ready_slot_and_refuses_an_unknown_object(aws, capsys):
+    from chalicelib.metadata.registry import load_model
+
+    workspace = create_workspace(capsys)
+    code, out, err = run_cli(
+        capsys, "index", "add", "--workspace", workspace["workspaceId"],
+        "--object", "companies", "--path", "employees",
+    )
+    assert code == 0, err
+    assert out["path"] == "employees" and out["ready"] is True
+    companies = load_model(workspace["workspaceId"]).by_plural["companies"]
+    assert {(i.path, i.slot, i.ready) for i in companies.indexes} >= {
+        ("employees", out["slot"], True)
+    }
+    code, _, err = run_cli(
+        capsys, "index", "add", "--workspace", workspace["workspaceId"],
+        "--object", "rockets", "--path", "name",
+    )
+    assert code == 1 and "rockets" in err
