@@ -6,6 +6,7 @@ from chalice import Chalice
 from chalice.app import DynamoDBEvent
 
 from chalicelib import streams
+from chalicelib.rest.metadata_routes import metadata
 from chalicelib.rest.middleware import twenty_error_shape
 from chalicelib.rest.record_routes import records
 from chalicelib.rest.system_routes import system
@@ -14,6 +15,7 @@ app = Chalice(app_name="twenty-serverless-crm")
 
 app.register_middleware(twenty_error_shape, "http")
 app.register_blueprint(system)
+app.register_blueprint(metadata, url_prefix="/rest/metadata")
 app.register_blueprint(records, url_prefix="/rest")
 
 

@@ -69,6 +69,12 @@ class UpsertConflictError(BadRequestError):
     code = "UPSERT_MULTIPLE_MATCHING_RECORDS_CONFLICT"
 
 
+class MetadataValidationError(BadRequestError):
+    """A metadata change breaks Twenty's naming or model rules; `messages` lists every problem."""
+
+    code = "METADATA_VALIDATION_FAILED"
+
+
 class AuthenticationError(CrmError):
     code = "UNAUTHENTICATED"
     default_message = "Missing or invalid API key"
@@ -87,6 +93,11 @@ class NotFoundError(CrmError):
 class RecordNotFoundError(NotFoundError):
     code = "RECORD_NOT_FOUND"
     default_message = "Record not found"
+
+
+class MetadataNotFoundError(NotFoundError):
+    code = "METADATA_NOT_FOUND"
+    default_message = "Object or field metadata not found"
 
 
 class RouteNotFoundError(NotFoundError):

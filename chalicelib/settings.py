@@ -22,6 +22,11 @@ class Settings:
     max_body_bytes: int
     write_retry_attempts: int
     scan_cap: int
+    metadata_job_seconds: float
+    graphql_max_depth: int
+    graphql_max_fields: int
+    graphql_max_root_fields: int
+    graphql_max_tokens: int
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -41,6 +46,16 @@ class Settings:
             write_retry_attempts=_int("CRM_WRITE_RETRY_ATTEMPTS", 12),
             # Items a filtered/sorted list may read without an index before answering 400.
             scan_cap=_int("CRM_QUERY_SCAN_CAP", 10_000),
+            # Time a metadata request spends on the records its change touches (migrations,
+            # purges) before answering; the rest continues later (metadata/jobs.py). Well
+            # under API Gateway's 29 s.
+            metadata_job_seconds=float(os.environ.get("CRM_METADATA_JOB_SECONDS") or 15),
+            # GraphQL abuse limits (Twenty's connection depth 5, GRAPHQL_MAX_FIELDS 2000 and
+            # GRAPHQL_MAX_ROOT_RESOLVERS 20); the token cap bounds parsing work itself.
+            graphql_max_depth=_int("CRM_GRAPHQL_MAX_DEPTH", 5),
+            graphql_max_fields=_int("CRM_GRAPHQL_MAX_FIELDS", 2000),
+            graphql_max_root_fields=_int("CRM_GRAPHQL_MAX_ROOT_FIELDS", 20),
+            graphql_max_tokens=_int("CRM_GRAPHQL_MAX_TOKENS", 15_000),
         )
 
 

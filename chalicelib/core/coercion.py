@@ -488,6 +488,11 @@ _SUB_RULES: Mapping[SubFieldKind, _SubRule] = {
 # Defaults on create
 
 
+def initial_value(field: FieldDef, *, now: datetime | None = None) -> Any:
+    """The value a record created without `field` gets (its default, composites completed)."""
+    return _initial_value(field, {}, now)
+
+
 def _initial_value(field: FieldDef, values: Mapping[str, Any], now: datetime | None) -> Any:
     if composites.is_composite(field.type):
         composite = _composite_default(field)

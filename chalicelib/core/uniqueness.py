@@ -17,7 +17,8 @@ _UNIQUE_SUBFIELDS: dict[FieldType, tuple[str, ...]] = {
 Claim = tuple[str, str]  # (field path, value)
 
 
-def _claim(field: FieldDef, value: Any) -> Claim | None:
+def claim_of(field: FieldDef, value: Any) -> Claim | None:
+    """The (path, value) a value of unique `field` reserves; None when it reserves nothing."""
     subfields = _UNIQUE_SUBFIELDS.get(field.type)
     if subfields is None:
         if value is None or value == "" or isinstance(value, dict | list):
@@ -37,7 +38,7 @@ def unique_claims(obj: ObjectDef, body: dict[str, Any]) -> list[Claim]:
     """The (field path, value) pairs this record body reserves."""
     claims = []
     for field in obj.unique_fields():
-        claim = _claim(field, body.get(field.name))
+        claim = claim_of(field, body.get(field.name))
         if claim is not None:
             claims.append(claim)
     return claims

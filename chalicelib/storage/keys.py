@@ -11,6 +11,7 @@ object metadata                ``WS#<ws>#META``                  ``OBJ#<objectId
 field metadata                 ``WS#<ws>#META``                  ``OBJ#<objectId>#FLD#<fieldId>``
 record                         ``WS#<ws>#REC#<objectId>``        ``<recordId>``
 uniqueness guard               ``WS#<ws>#UQ#<objectId>``         ``<fieldPath>#=<escaped value>``
+model-migration job            ``WS#<ws>#JOB``                   ``<createdAt>#<jobId>``
 =============================  ================================  ==========================
 
 Workspace, object, field and record ids are UUIDs generated or validated by us, so they never
@@ -54,6 +55,20 @@ def field_metadata_key(workspace_id: str, object_id: str, field_id: str) -> Key:
     return Key(metadata_pk(workspace_id), f"OBJ#{object_id}#FLD#{field_id}")
 
 
+def object_fields_prefix(object_id: str) -> str:
+    """Sort-key prefix of every field item of one object (its own item is ``OBJ#<id>``)."""
+    return f"OBJ#{object_id}#FLD#"
+
+
+def jobs_pk(workspace_id: str) -> str:
+    return f"WS#{workspace_id}#JOB"
+
+
+def job_key(workspace_id: str, job_id: str) -> Key:
+    """Job ids are ``<createdAt>#<uuid>``: a Query of the partition returns them oldest first."""
+    return Key(jobs_pk(workspace_id), job_id)
+
+
 def record_pk(workspace_id: str, object_id: str) -> str:
     return f"WS#{workspace_id}#REC#{object_id}"
 
@@ -77,7 +92,11 @@ def unique_guard_key(workspace_id: str, object_id: str, field_path: str, value: 
     encoded = "=" + escape(value)
     if len(encoded.encode()) > _MAX_ESCAPED_VALUE:
         encoded = "H" + hashlib.sha256(value.encode()).hexdigest()
-    return Key(f"WS#{workspace_id}#UQ#{object_id}", f"{field_path}{SEPARATOR}{encoded}")
+    return Key(unique_pk(workspace_id, object_id), f"{field_path}{SEPARATOR}{encoded}")
+
+
+def unique_pk(workspace_id: str, object_id: str) -> str:
+    return f"WS#{workspace_id}#UQ#{object_id}"
 
 
 def api_key_hash(token: str) -> str:
