@@ -206,34 +206,39 @@ def field_name_problems(
 
 
 def option_problems(field_type: FieldType, options: Any) -> list[str]:
-    if field_type not in (FieldType.SELECT, FieldType.MULTI_SELECT):
-        return (
-            []
-            if options in (None, [])
-            else ["options are only allowed on SELECT and MULTI_SELECT fields"]
-        )
+    if field_type is FieldType.RATING and options in (None, []):
+        return []  # a rating's values are fixed (RATING_1..RATING_5); options only label them
+    if field_type not in (FieldType.SELECT, FieldType.MULTI_SELECT, FieldType.RATING):
+        if options in (None, []):
+            return []
+        return ["options are only allowed on SELECT, MULTI_SELECT and RATING fields"]
     if not isinstance(options, list) or not options:
         return [f"{field_type.value} fields need a non-empty list of options"]
     problems: list[str] = []
     seen: set[str] = set()
     for index, option in enumerate(options):
-        if not isinstance(option, Mapping):
-            problems.append(f"options[{index}] must be an object with value and label")
-            continue
-        value = option.get("value")
-        if not isinstance(value, str) or not _OPTION_VALUE.match(value):
-            problems.append(
-                f"options[{index}].value {value!r} must be in UPPER_SNAKE_CASE (A-Z, 0-9, _)"
-            )
-        elif value in seen:
-            problems.append(f"options[{index}].value '{value}' is used twice")
-        else:
-            seen.add(str(value))
-        if not isinstance(option.get("label"), str) or not option["label"].strip():
-            problems.append(f"options[{index}].label must be a non-empty string")
-        position = option.get("position", index)
-        if isinstance(position, bool) or not isinstance(position, int | float):
-            problems.append(f"options[{index}].position must be a number")
+        problems.extend(_one_option_problems(index, option, seen))
+    return problems
+
+
+def _one_option_problems(index: int, option: Any, seen: set[str]) -> list[str]:
+    if not isinstance(option, Mapping):
+        return [f"options[{index}] must be an object with value and label"]
+    problems = []
+    value = option.get("value")
+    if not isinstance(value, str) or not _OPTION_VALUE.match(value):
+        problems.append(
+            f"options[{index}].value {value!r} must be in UPPER_SNAKE_CASE (A-Z, 0-9, _)"
+        )
+    elif value in seen:
+        problems.append(f"options[{index}].value '{value}' is used twice")
+    else:
+        seen.add(value)
+    if not isinstance(option.get("label"), str) or not option["label"].strip():
+        problems.append(f"options[{index}].label must be a non-empty string")
+    position = option.get("position", index)
+    if isinstance(position, bool) or not isinstance(position, int | float):
+        problems.append(f"options[{index}].position must be a number")
     return problems
 
 

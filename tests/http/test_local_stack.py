@@ -1,206 +1,35 @@
 """The real local stack (`make run` = run_local.py) over HTTP: a subprocess, real sockets, urllib.
 
-The module-scoped `stack` fixture starts run_local.py once on two free loopback ports; the tests
-below talk to it like any Twenty REST client would, and the last one using it stops it with
-SIGTERM. The remaining tests start stacks of their own.
+The module-scoped `stack` fixture (conftest.py) starts run_local.py once on two free loopback
+ports; the tests below talk to it like any Twenty REST client would, and the last one using it
+stops it with SIGTERM. The remaining tests start stacks of their own.
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
 import os
 import secrets
 import signal
-import socket
 import subprocess
-import sys
 import time
-import urllib.error
-import urllib.request
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from chalicelib.settings import SETTINGS
-
-ROOT = Path(__file__).resolve().parents[2]
-READY_TIMEOUT = 60.0
-STOP_TIMEOUT = 10.0
-# A clean stop takes about one second; the worker-thread case fails fast to keep the module quick.
-WORKER_SIGNAL_TIMEOUT = 5.0
-
-# Loopback only: never let an HTTP(S)_PROXY from the environment see these requests.
-_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def port_refuses_connections(port: int) -> bool:
-    with socket.socket() as probe:
-        probe.settimeout(0.5)
-        return probe.connect_ex(("127.0.0.1", port)) != 0
-
-
-def http(
-    method: str, url: str, body: Any = None, *, key: str | None = None
-) -> tuple[int, dict[str, Any]]:
-    """One request; returns (status, parsed JSON body) for success and error statuses alike."""
-    headers = {"Accept": "application/json"}
-    data = None
-    if body is not None:
-        data = json.dumps(body).encode()
-        headers["Content-Type"] = "application/json"
-    if key is not None:
-        headers["Authorization"] = f"Bearer {key}"
-    request = urllib.request.Request(url, data=data, headers=headers, method=method)
-    try:
-        with _OPENER.open(request, timeout=15) as response:
-            return response.status, json.loads(response.read() or b"null")
-    except urllib.error.HTTPError as error:
-        with error:
-            return error.code, json.loads(error.read() or b"null")
-
-
-@dataclass
-class Stack:
-    process: subprocess.Popen[bytes]
-    log: Path
-    port: int
-    dynamodb_port: int
-    banner: dict[str, str]
-
-    @property
-    def api(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def key(self) -> str:
-        return self.banner["apiKey"]
-
-    def call(self, method: str, path: str, body: Any = None, *, key: str | None = "default"):
-        return http(method, self.api + path, body, key=self.key if key == "default" else key)
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")
-
-
-def stack_env(port: int, dynamodb_port: int, dev_key: str) -> dict[str, str]:
-    env = dict(os.environ)
-    # The stack must talk to its own DynamoDB endpoint, never to one inherited from pytest.
-    env.pop("AWS_ENDPOINT_URL_DYNAMODB", None)
-    env.pop("AWS_ENDPOINT_URL", None)
-    # chalice.test.Client swaps os.environ per request; used from several threads it can leave
-    # the Chalice config's variables (Lambda marker, production table names) behind. Pin what
-    # the stack reads so it matches this process's SETTINGS whatever ran before.
-    env.pop("AWS_EXECUTION_ENV", None)
-    env.update(
-        PORT=str(port), DYNAMODB_PORT=str(dynamodb_port), CRM_DEV_API_KEY=dev_key,
-        CRM_MAIN_TABLE=SETTINGS.main_table, CRM_KEYS_TABLE=SETTINGS.keys_table,
-        AWS_REGION=SETTINGS.region, AWS_DEFAULT_REGION=SETTINGS.region, PYTHONUNBUFFERED="1",
-    )
-    return env
-
-
-def banner_line(text: str) -> dict[str, str] | None:
-    """The JSON banner. Searched for inside lines: Chalice's server thread prints "Serving on …"
-    concurrently, so the banner can share a line with it (see the report of this test)."""
-    decoder = json.JSONDecoder()
-    for line in text.splitlines():
-        start = line.find('{"api"')
-        if start < 0:
-            continue
-        try:
-            parsed, _ = decoder.raw_decode(line, start)
-        except ValueError:
-            continue
-        if isinstance(parsed, dict) and "workspaceId" in parsed:
-            return parsed
-    return None
-
-
-def start_stack(log: Path, dynamodb_port: int, dev_key: str) -> Stack:
-    """Run run_local.py and wait until /healthz answers and the JSON banner is printed."""
-    port = free_port()
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            [sys.executable, "run_local.py"],
-            cwd=ROOT,
-            env=stack_env(port, dynamodb_port, dev_key),
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    deadline = time.monotonic() + READY_TIMEOUT
-    healthy = False
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            output = log.read_text(errors="replace")
-            pytest.fail(f"run_local.py exited with {process.returncode} before ready:\n{output}")
-        if not healthy:
-            try:
-                status, body = http("GET", f"http://127.0.0.1:{port}/healthz")
-                healthy = status == 200 and body == {"status": "ok"}
-            except (OSError, ValueError):
-                pass
-        banner = banner_line(log.read_text(errors="replace")) if healthy else None
-        if banner is not None:
-            return Stack(process, log, port, dynamodb_port, banner)
-        time.sleep(0.1)
-    kill_group(process)
-    pytest.fail(f"run_local.py not ready within {READY_TIMEOUT}s:\n{log.read_text(errors='replace')}")
-
-
-def kill_group(process: subprocess.Popen[bytes]) -> None:
-    """Last-resort cleanup of a stack a failed test left running (its own process group)."""
-    if process.poll() is None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=STOP_TIMEOUT)
-
-
-def stop_with_sigterm(stack: Stack) -> int:
-    stack.process.send_signal(signal.SIGTERM)
-    try:
-        return stack.process.wait(timeout=STOP_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        kill_group(stack.process)
-        pytest.fail(f"run_local.py still running {STOP_TIMEOUT}s after SIGTERM:\n{stack.output()}")
-
-
-def process_group_is_gone(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return True
-    return False
-
-
-def wait_until_refused(port: int, timeout: float = 3.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while not port_refuses_connections(port):
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.05)
-    return True
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    log = tmp_path_factory.mktemp("local-stack") / "run_local.log"
-    running = start_stack(log, free_port(), "crm_dev_" + secrets.token_hex(12))
-    try:
-        yield running
-    finally:
-        kill_group(running.process)
-
+from tests.http.local_stack import (
+    STOP_TIMEOUT,
+    WORKER_SIGNAL_TIMEOUT,
+    Stack,
+    free_port,
+    kill_group,
+    port_refuses_connections,
+    process_group_is_gone,
+    start_stack,
+    stop_with_sigterm,
+    wait_until_refused,
+)
 
 # --- REST round trips --------------------------------------------------------------------------
 
