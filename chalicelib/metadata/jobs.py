@@ -37,7 +37,7 @@ from chalicelib.storage.metadata_store import MetadataChange
 
 logger = logging.getLogger(__name__)
 
-_STEP = 100  # records per step: one Query page and at most one TransactWriteItems
+STEP = 100  # records per step: one Query page and at most one TransactWriteItems
 _ATTEMPTS = 5
 
 
@@ -64,24 +64,30 @@ def purge_job(object_id: str, now: str) -> dict[str, Any]:
     return {"id": f"{now}#{uuid.uuid4()}", "kind": "purge", "objectId": object_id}
 
 
-def run_pending(store: RecordStore, workspace_id: str, *, budget_seconds: float) -> bool:
-    """Run the workspace's jobs, oldest first, until done (True) or the budget is spent."""
+def run_pending(
+    store: RecordStore, workspace_id: str, *, budget_seconds: float, step: int = STEP
+) -> bool:
+    """Run the workspace's jobs, oldest first, until done (True) or the budget is spent.
+
+    Each job does at least one step of `step` records per run, so work always moves on."""
     deadline = time.monotonic() + budget_seconds
     for job in metadata_store.pending_jobs(workspace_id):
         runner = _migrate if job["kind"] == "migrate" else _purge
-        if not runner(store, workspace_id, job, deadline):
+        if not runner(store, workspace_id, job, deadline, step):
             return False
     return True
 
 
-def _migrate(store: RecordStore, workspace_id: str, job: dict[str, Any], deadline: float) -> bool:
+def _migrate(
+    store: RecordStore, workspace_id: str, job: dict[str, Any], deadline: float, step: int
+) -> bool:
     while True:
         obj = load_model(workspace_id).by_id.get(job["objectId"])
         if obj is None:
             # The object was deleted since: its purge job removes the records.
             metadata_store.finish_job(workspace_id, job["id"])
             return True
-        records, more = metadata_store.records_after(workspace_id, obj.id, job["after"], _STEP)
+        records, more = metadata_store.records_after(workspace_id, obj.id, job["after"], step)
         _rewrite(store, workspace_id, obj, job, records)
         if records:
             job["after"] = records[-1].id
@@ -138,7 +144,9 @@ def _mark_ready(workspace_id: str, object_id: str, slots: set[int]) -> None:
     logger.warning("index slots %s of %s stay unready after contention", slots, object_id)
 
 
-def _purge(_store: RecordStore, workspace_id: str, job: dict[str, Any], deadline: float) -> bool:
+def _purge(
+    _store: RecordStore, workspace_id: str, job: dict[str, Any], deadline: float, step: int
+) -> bool:
     object_id = job["objectId"]
     partitions = (
         (keys.record_pk(workspace_id, object_id), None),
@@ -146,7 +154,7 @@ def _purge(_store: RecordStore, workspace_id: str, job: dict[str, Any], deadline
         (keys.metadata_pk(workspace_id), keys.object_fields_prefix(object_id)),
     )
     for pk, prefix in partitions:
-        while metadata_store.delete_partition_page(pk, sk_prefix=prefix):
+        while metadata_store.delete_partition_page(pk, sk_prefix=prefix, limit=step):
             if time.monotonic() > deadline:
                 # Progress is the data itself: the next run starts on what is left.
                 metadata_store.save_job(workspace_id, job)

@@ -64,4 +64,3 @@ def _object_ref(obj: ObjectDef | None) -> dict[str, Any] | None:
     if obj is None:
         return None
     return {"id": obj.id, "nameSingular": obj.name_singular, "namePlural": obj.name_plural}
-

@@ -73,8 +73,19 @@ def _bodies(*objects: ObjectDef) -> list[dict[str, Any]]:
 
 
 class MetadataService:
-    def __init__(self, store: RecordStore, *, job_budget_seconds: float, scan_cap: int) -> None:
+    def __init__(
+        self,
+        store: RecordStore,
+        *,
+        job_budget_seconds: float,
+        scan_cap: int,
+        load: Callable[[str], WorkspaceModel] = load_model,
+        job_step: int = jobs.STEP,
+    ) -> None:
         self._store = store
+        self._step = job_step
+        # The model a command is computed on (tests interleave a competing change here).
+        self._load = load
         self._budget = job_budget_seconds
         self._scan_cap = scan_cap
 
@@ -83,20 +94,25 @@ class MetadataService:
     def _commit(self, ctx: RequestContext, planner: Planner) -> Outcome:
         workspace_id = ctx.workspace_id
         for _ in range(_ATTEMPTS):
-            model = load_model(workspace_id)
+            model = self._load(workspace_id)
             change, subject_id = planner(model)
             try:
                 commit_change(workspace_id, change, model.version)
             except VersionConflictError:
                 continue
             if change.jobs:
-                jobs.run_pending(self._store, workspace_id, budget_seconds=self._budget)
+                self._run_jobs(workspace_id)
             return Outcome(load_model(workspace_id), subject_id)
         raise VersionConflictError("The data model kept changing; retry")
 
     def continue_jobs(self, ctx: RequestContext) -> bool:
         """Carry on with work earlier changes left (called at the start of metadata requests)."""
-        return jobs.run_pending(self._store, ctx.workspace_id, budget_seconds=self._budget)
+        return self._run_jobs(ctx.workspace_id)
+
+    def _run_jobs(self, workspace_id: str) -> bool:
+        return jobs.run_pending(
+            self._store, workspace_id, budget_seconds=self._budget, step=self._step
+        )
 
     # -- objects -------------------------------------------------------------------------------
 
@@ -254,7 +270,7 @@ class MetadataService:
     ) -> None:
         """Guards for existing values are reserved before the field is marked unique, so that
         a clash refuses the change before it is visible."""
-        obj, field = find_field(load_model(ctx.workspace_id), field_id)
+        obj, field = find_field(self._load(ctx.workspace_id), field_id)
         if given.get("isUnique") is True and not field.is_unique:
             if field.type not in check.UNIQUE_CAPABLE:
                 return  # refused by the validation of the update

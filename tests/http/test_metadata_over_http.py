@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from tests.http.local_stack import Stack
+from tests.http.local_stack import Stack, start_stack, stop_with_sigterm
 
 _SELECT_OPTIONS = [
     {"value": "DRAFT", "label": "Draft", "position": 0, "color": "gray"},
@@ -201,3 +202,33 @@ def test_a_custom_object_with_every_field_type_works_through_rest_until_it_is_de
     assert status == 400 and body["code"] == "OBJECT_METADATA_NOT_FOUND"
     status, body = stack.call("GET", f"/rest/companies/{company_id}?depth=1")
     assert "rockets" not in body["data"]["company"]
+
+
+def test_a_second_api_process_sees_each_metadata_change_on_its_next_request(
+    stack: Stack, tmp_path: Path
+):
+    """Two API processes over one DynamoDB, each with its own model cache (two Lambda
+    containers): a change made through one is served by the other on its very next request."""
+    other = start_stack(tmp_path / "second.log", stack.dynamodb_port, stack.key)
+    try:
+        assert other.banner["workspaceId"] == stack.banner["workspaceId"]
+        assert other.call("GET", "/rest/satellites")[0] == 400  # cached model without it
+        status, body = stack.call("POST", "/rest/metadata/objects", {
+            "nameSingular": "satellite", "namePlural": "satellites",
+            "labelSingular": "Satellite", "labelPlural": "Satellites",
+        })  # fmt: skip
+        assert status == 201, body
+        satellite_id = body["data"]["createOneObject"]["id"]
+        status, body = other.call("POST", "/rest/satellites", {"name": "Sputnik"})
+        assert status == 201, body
+        status, body = other.call("POST", "/rest/metadata/fields", {
+            "objectMetadataId": satellite_id, "type": "NUMBER", "name": "orbitKm",
+            "label": "Orbit", "defaultValue": 500,
+        })  # fmt: skip
+        assert status == 201, body
+        _, body = stack.call("GET", "/rest/satellites")
+        assert [(s["name"], s["orbitKm"]) for s in body["data"]["satellites"]] == [("Sputnik", 500)]
+        other.call("PATCH", f"/rest/metadata/objects/{satellite_id}", {"isActive": False})
+        assert stack.call("GET", "/rest/satellites")[0] == 400
+    finally:
+        stop_with_sigterm(other)
