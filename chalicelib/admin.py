@@ -1,4 +1,4 @@
-"""Operator CLI: `python -m chalicelib.admin workspace create --name NAME` and API-key commands.
+"""Operator CLI: `python -m chalicelib.admin workspace create --name NAME`, API keys, indexes, jobs.
 
 It talks to DynamoDB with the standard AWS settings, so AWS_ENDPOINT_URL_DYNAMODB points it at
 the local stack and an AWS profile at a deployed one.
@@ -65,6 +65,21 @@ def _index_add(args: argparse.Namespace) -> dict[str, object]:
     return {"object": args.object, "path": spec.path, "slot": spec.slot, "ready": spec.ready}
 
 
+def _jobs_run(args: argparse.Namespace) -> dict[str, object]:
+    from chalicelib.metadata.jobs import run_pending
+    from chalicelib.storage.metadata_store import pending_jobs
+    from chalicelib.wiring import record_store
+
+    if workspaces.load_workspace(args.workspace) is None:
+        raise NotFoundError(f"No workspace with id '{args.workspace}'")
+    done = run_pending(record_store(), args.workspace, budget_seconds=args.seconds)
+    return {
+        "workspaceId": args.workspace,
+        "done": done,
+        "pending": len(pending_jobs(args.workspace)),
+    }
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m chalicelib.admin")
     groups = parser.add_subparsers(dest="group", required=True)
@@ -93,6 +108,14 @@ def build_parser() -> argparse.ArgumentParser:
     index_add.add_argument("--object", required=True, help="the object's plural name")
     index_add.add_argument("--path", required=True, help="e.g. employees or address.addressCity")
     index_add.set_defaults(run=_index_add)
+
+    jobs = groups.add_parser("jobs").add_subparsers(dest="action", required=True)
+    jobs_run = jobs.add_parser(
+        "run", help="finish the record migrations and purges metadata changes left pending"
+    )
+    jobs_run.add_argument("--workspace", required=True)
+    jobs_run.add_argument("--seconds", type=float, default=3600.0, help="time budget")
+    jobs_run.set_defaults(run=_jobs_run)
     return parser
 
 

@@ -1,8 +1,12 @@
-"""The main table's DynamoDB stream consumer: for now it only counts and logs what changed.
+"""The main table's DynamoDB stream consumer: counts what changed and continues metadata jobs.
 
-Webhook delivery will hang off this handler (SPEC: delivery is driven by the stream, never by
-the request path). The deployment already wires the stream to it with batching, retries,
-bisect-on-error and a dead-letter queue, so that work only has to fill in `handle_stream_batch`.
+A metadata job (metadata/jobs.py) saves its progress by rewriting its item after every step;
+that write reaches this handler, which runs the workspace's jobs on, so a large object deleted
+through the API is purged completely without any request waiting for it.
+
+Webhook delivery will hang off this handler too (SPEC: delivery is driven by the stream, never
+by the request path). The deployment already wires the stream to it with batching, retries,
+bisect-on-error and a dead-letter queue.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ class StreamRecord(Protocol):
     """The part of chalice's DynamoDBRecord this module reads."""
 
     event_name: str
+    keys: dict[str, Any]
 
 
 def main_table_stream_arn() -> str:
@@ -47,10 +52,28 @@ def handle_stream_batch(records: Iterable[StreamRecord]) -> dict[str, Any]:
     source mapping that every record was handled, so it moves on to the next batch.
     """
     counts = Counter({name: 0 for name in EVENT_NAMES})
-    counts.update(record.event_name for record in records)
+    job_workspaces: set[str] = set()
+    for record in records:
+        counts[record.event_name] += 1
+        workspace_id = _job_workspace(record)
+        if workspace_id is not None and record.event_name != "REMOVE":
+            job_workspaces.add(workspace_id)
     LOG.info(
         "stream batch: %s",
         " ".join(f"{name}={count}" for name, count in sorted(counts.items())),
         extra={"streamCounts": dict(counts)},
     )
+    if job_workspaces:
+        from chalicelib.wiring import metadata_service  # only batches that carry job items
+
+        for workspace_id in sorted(job_workspaces):
+            metadata_service().run_jobs(workspace_id)
     return {"batchItemFailures": []}
+
+
+def _job_workspace(record: StreamRecord) -> str | None:
+    from chalicelib.storage.keys import workspace_of_jobs_pk
+    from chalicelib.storage.tables import MAIN_TABLE
+
+    pk = (record.keys or {}).get(MAIN_TABLE.hash_key, {}).get("S")
+    return workspace_of_jobs_pk(pk) if isinstance(pk, str) else None

@@ -109,9 +109,13 @@ def api_statements(
 def stream_statements(
     main_table: dynamodb.Table, log_group: logs.CfnLogGroup, dead_letters: sqs.Queue
 ) -> list[iam.PolicyStatement]:
-    """The stream consumer's statements: read the main table's stream, report failed batches."""
+    """The stream consumer's statements: read the main table's stream, report failed batches,
+    and continue metadata jobs (migrating and purging records) on the main table itself."""
     return [
         _log_statement(log_group),
+        iam.PolicyStatement(
+            actions=list(MAIN_TABLE_ACCESS.actions), resources=[main_table.table_arn]
+        ),
         iam.PolicyStatement(
             actions=list(STREAM_READ_ACTIONS),
             resources=[main_table.table_stream_arn],  # type: ignore[list-item]

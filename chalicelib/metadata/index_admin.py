@@ -12,11 +12,16 @@ from dataclasses import replace
 from chalicelib.core.backfill import backfill_index
 from chalicelib.core.ports import RecordStore
 from chalicelib.core.query_validation import is_orderable, resolve_path
-from chalicelib.errors import BadRequestError, UnknownObjectError
+from chalicelib.errors import (
+    BadRequestError,
+    ConflictError,
+    UnknownObjectError,
+    VersionConflictError,
+)
 from chalicelib.metadata.model import IndexSpec, ObjectDef
 from chalicelib.metadata.registry import load_model
 from chalicelib.metadata.serialization import object_to_body
-from chalicelib.storage import workspaces
+from chalicelib.storage.metadata_store import MetadataChange, commit_change
 from chalicelib.storage.tables import INDEX_SLOTS
 
 
@@ -44,12 +49,19 @@ def add_index(store: RecordStore, workspace_id: str, plural: str, path: str) -> 
             raise BadRequestError(f"'{plural}' already uses all {INDEX_SLOTS} index slots")
         existing = IndexSpec(path=path, slot=free[0], ready=False)
         obj = replace(obj, indexes=(*obj.indexes, existing))
-        version = workspaces.save_object_body(workspace_id, object_to_body(obj), version)
+        version = _save(workspace_id, obj, version)
     obj, version = _object(workspace_id, plural)
     backfill_index(store, workspace_id, obj, {existing.slot})
     ready = replace(existing, ready=True)
     indexes = tuple(ready if spec.slot == existing.slot else spec for spec in obj.indexes)
-    workspaces.save_object_body(
-        workspace_id, object_to_body(replace(obj, indexes=indexes)), version
-    )
+    _save(workspace_id, replace(obj, indexes=indexes), version)
     return ready
+
+
+def _save(workspace_id: str, obj: ObjectDef, version: int) -> int:
+    """Store the object's new index list with the version bump; a concurrent change -> 409."""
+    change = MetadataChange(object_bodies=[object_to_body(obj)])
+    try:
+        return commit_change(workspace_id, change, version)
+    except VersionConflictError as exc:
+        raise ConflictError("The data model changed meanwhile; retry") from exc

@@ -101,15 +101,16 @@ class MetadataService:
             except VersionConflictError:
                 continue
             if change.jobs:
-                self._run_jobs(workspace_id)
+                self.run_jobs(workspace_id)
             return Outcome(load_model(workspace_id), subject_id)
         raise VersionConflictError("The data model kept changing; retry")
 
     def continue_jobs(self, ctx: RequestContext) -> bool:
         """Carry on with work earlier changes left (called at the start of metadata requests)."""
-        return self._run_jobs(ctx.workspace_id)
+        return self.run_jobs(ctx.workspace_id)
 
-    def _run_jobs(self, workspace_id: str) -> bool:
+    def run_jobs(self, workspace_id: str) -> bool:
+        """True when no job of the workspace is left."""
         return jobs.run_pending(
             self._store, workspace_id, budget_seconds=self._budget, step=self._step
         )

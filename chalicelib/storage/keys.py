@@ -64,6 +64,13 @@ def jobs_pk(workspace_id: str) -> str:
     return f"WS#{workspace_id}#JOB"
 
 
+def workspace_of_jobs_pk(pk: str) -> str | None:
+    """The workspace id of a job partition key, None for any other key."""
+    if pk.startswith("WS#") and pk.endswith("#JOB") and pk.count(SEPARATOR) == 2:
+        return pk[3:-4]
+    return None
+
+
 def job_key(workspace_id: str, job_id: str) -> Key:
     """Job ids are ``<createdAt>#<uuid>``: a Query of the partition returns them oldest first."""
     return Key(jobs_pk(workspace_id), job_id)

@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
-from pynamodb.exceptions import TransactWriteError
-
-from chalicelib.errors import ConflictError
-from chalicelib.settings import SETTINGS
 from chalicelib.storage import keys
 from chalicelib.storage.batch_writer import put_all
-from chalicelib.storage.connection import shared_connection
 from chalicelib.storage.models import MetadataItem, WorkspaceItem
-from chalicelib.storage.tables import MAIN_TABLE
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,43 +58,3 @@ def load_metadata_bodies(workspace_id: str) -> tuple[list[dict[str, Any]], list[
     for item in MetadataItem.query(keys.metadata_pk(workspace_id), consistent_read=True):
         (objects if item.kind == "object" else fields).append(item.body)
     return objects, fields
-
-
-def save_object_body(workspace_id: str, body: dict[str, Any], expected_version: int) -> int:
-    """Replace an object's metadata item and bump the workspace's metadata version, atomically.
-
-    Conditioned on the version the caller read, so two concurrent metadata changes cannot both
-    apply on top of the same model. Returns the new version.
-    """
-    table = SETTINGS.main_table
-    item_key = keys.object_metadata_key(workspace_id, body["id"])
-    ws_key = keys.workspace_key(workspace_id)
-    pk, sk = MAIN_TABLE.hash_key, MAIN_TABLE.range_key or "sk"
-    put = {
-        "TableName": table,
-        "Item": {
-            pk: {"S": item_key.pk},
-            sk: {"S": item_key.sk},
-            "kind": {"S": "object"},
-            "body": {"S": json.dumps(body, separators=(",", ":"))},
-        },
-        # Replace, never create: the object must already exist.
-        "ConditionExpression": f"attribute_exists({pk})",
-    }
-    bump = {
-        "TableName": table,
-        "Key": {pk: {"S": ws_key.pk}, sk: {"S": ws_key.sk}},
-        "UpdateExpression": "SET metadataVersion = :new",
-        "ConditionExpression": "metadataVersion = :old",
-        "ExpressionAttributeValues": {
-            ":new": {"N": str(expected_version + 1)},
-            ":old": {"N": str(expected_version)},
-        },
-    }
-    try:
-        shared_connection().transact_write_items(
-            condition_check_items=[], delete_items=[], put_items=[put], update_items=[bump]
-        )
-    except TransactWriteError as exc:
-        raise ConflictError("The data model changed meanwhile; retry") from exc
-    return expected_version + 1

@@ -132,3 +132,40 @@ def test_a_name_taken_by_the_competing_change_is_refused_on_recomputation(tenant
 
 def _text_field(object_id: str, name: str) -> dict[str, str]:
     return {"objectMetadataId": object_id, "type": "TEXT", "name": name, "label": name}
+
+
+def test_the_stream_handler_finishes_jobs_when_their_items_change(tenant, client):
+    """On AWS each step's progress write reaches the stream handler, which carries on."""
+    rocket_id = _rocket_with_records(tenant, _service(budget=30))
+    ctx = _ctx(tenant)
+    hurried = _service(budget=0)
+    hurried.update_object(ctx, rocket_id, {"isActive": False})
+    hurried.delete_object(ctx, rocket_id)
+    [job] = metadata_store.pending_jobs(tenant.workspace_id)
+    job_item_keys = {
+        "pk": {"S": keys.jobs_pk(tenant.workspace_id)},
+        "sk": {"S": job["id"]},
+    }
+    event = {"Records": [_stream_record("MODIFY", job_item_keys)]}
+    response = client.lambda_.invoke("on_main_table_change", event)
+    assert response.payload == {"batchItemFailures": []}
+    assert metadata_store.pending_jobs(tenant.workspace_id) == []
+    assert _stored_items(tenant.workspace_id, rocket_id) == 0
+
+
+def _stream_record(event_name: str, item_keys: dict) -> dict:
+    return {
+        "eventID": "event-1",
+        "eventName": event_name,
+        "eventSource": "aws:dynamodb",
+        "awsRegion": "us-east-1",
+        "eventSourceARN": "arn:aws:dynamodb:us-east-1:123456789012:table/t/stream/2026",
+        "dynamodb": {
+            "ApproximateCreationDateTime": 1764374400,
+            "Keys": item_keys,
+            "NewImage": item_keys,
+            "SequenceNumber": "1",
+            "SizeBytes": 64,
+            "StreamViewType": "NEW_AND_OLD_IMAGES",
+        },
+    }

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from infra.stack import API_FUNCTION
+from infra.stack import API_FUNCTION, STREAM_FUNCTION
 from tests.infra.template_checks import role_grants
 
 # The IAM action behind each operation; a transaction is checked per item it contains.
@@ -61,9 +61,11 @@ def recorder(aws, meter) -> CallRecorder:
     return recorder
 
 
-def assert_allowed(synthesized, calls: set[tuple[str, str, str | None]]) -> None:
+def assert_allowed(
+    synthesized, calls: set[tuple[str, str, str | None]], function: str = API_FUNCTION
+) -> None:
     role = synthesized.resource(
-        synthesized.resource(API_FUNCTION)["Properties"]["Role"]["Fn::GetAtt"][0]
+        synthesized.resource(function)["Properties"]["Role"]["Fn::GetAtt"][0]
     )
     grants = role_grants(role)
     arn_by_table = {
@@ -107,3 +109,53 @@ def test_every_call_of_the_workspace_and_key_flows_is_allowed_by_the_api_role(
     key = issue_key(workspace.id, "Zapier")
     revoke_key(key.row.key_id)
     assert_allowed(synthesized, recorder.calls)
+
+
+def test_every_call_of_the_metadata_routes_is_allowed_by_the_api_role(synthesized, rest, recorder):
+    status, body = rest.post("/rest/metadata/objects", {
+        "nameSingular": "rocket", "namePlural": "rockets",
+        "labelSingular": "Rocket", "labelPlural": "Rockets",
+    })  # fmt: skip
+    rocket_id = body["data"]["createOneObject"]["id"]
+    rest.post("/rest/batch/rockets", [{"name": "a"}, {"name": "b"}])
+    status, body = rest.post("/rest/metadata/fields", {
+        "objectMetadataId": rocket_id, "type": "TEXT", "name": "serial", "label": "Serial",
+        "defaultValue": "'x'", "settings": {"isIndexed": True},
+    })  # fmt: skip
+    field_id = body["data"]["createOneField"]["id"]
+    assert rest.patch(f"/rest/metadata/fields/{field_id}", {"isActive": False})[0] == 200
+    assert rest.delete(f"/rest/metadata/fields/{field_id}")[0] == 200
+    assert rest.patch(f"/rest/metadata/objects/{rocket_id}", {"isActive": False})[0] == 200
+    assert rest.delete(f"/rest/metadata/objects/{rocket_id}")[0] == 200
+    assert rest.get("/rest/metadata/fields?limit=1")[0] == 200
+    assert_allowed(synthesized, recorder.calls)
+
+
+def test_every_call_of_a_metadata_job_run_by_the_stream_is_allowed_by_the_stream_role(
+    synthesized, rest, recorder
+):
+    from chalicelib.context import Principal, RequestContext, utc_now_iso
+    from chalicelib.metadata.service import MetadataService
+    from chalicelib.wiring import metadata_service, record_store
+
+    status, body = rest.post("/rest/metadata/objects", {
+        "nameSingular": "rocket", "namePlural": "rockets",
+        "labelSingular": "Rocket", "labelPlural": "Rockets",
+    })  # fmt: skip
+    rocket_id = body["data"]["createOneObject"]["id"]
+    rest.post("/rest/batch/rockets", [{"name": "a"}, {"name": "b"}, {"name": "c"}])
+    # Changes that leave every kind of job step undone: a migration that ends by marking an
+    # index ready and dropping guards, and a purge.
+    tenant = rest.tenant
+    ctx = RequestContext(Principal(tenant.workspace_id, tenant.key_id, "t"), utc_now_iso())
+    hurried = MetadataService(record_store(), job_budget_seconds=0, scan_cap=100, job_step=1)
+    field = hurried.create_field(ctx, {
+        "objectMetadataId": rocket_id, "type": "TEXT", "name": "serial", "label": "Serial",
+        "isUnique": True, "settings": {"isIndexed": True},
+    }).field()  # fmt: skip
+    hurried.update_field(ctx, field.id, {"isUnique": False})
+    hurried.update_object(ctx, rocket_id, {"isActive": False})
+    hurried.delete_object(ctx, rocket_id)
+    recorder.calls.clear()
+    assert metadata_service().run_jobs(tenant.workspace_id) is True
+    assert_allowed(synthesized, recorder.calls, STREAM_FUNCTION)

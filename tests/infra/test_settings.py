@@ -21,8 +21,12 @@ def test_the_production_stage_keeps_logs_longer():
 def test_context_strings_from_the_command_line_become_typed_settings():
     settings = settings_for(
         "dev",
-        {"throttle_rate_limit": "200", "throttle_burst_limit": "400",
-         "stream_bisect_on_error": "false", "architecture": "x86_64"},
+        {
+            "throttle_rate_limit": "200",
+            "throttle_burst_limit": "400",
+            "stream_bisect_on_error": "false",
+            "architecture": "x86_64",
+        },
     )
     assert settings.throttle_rate_limit == 200.0
     assert settings.throttle_burst_limit == 400

@@ -159,12 +159,14 @@ def test_the_api_role_allows_exactly_the_documented_dynamodb_actions_on_both_tab
     )
 
 
-def test_the_stream_role_only_reads_the_main_table_stream_and_reports_to_its_dead_letter_queue(
+def test_the_stream_role_reads_the_stream_runs_metadata_jobs_on_the_main_table_and_nothing_else(
     synthesized,
 ):
-    stream = f"{main_table_id(synthesized)}.StreamArn"
+    main = main_table_id(synthesized)
+    stream = f"{main}.StreamArn"
     queue = synthesized.logical_id("StreamDeadLetters", "AWS::SQS::Queue")
     expected = {(action, stream) for action in permissions.STREAM_READ_ACTIONS}
+    expected |= {(action, f"{main}.Arn") for action in permissions.MAIN_TABLE_ACCESS.actions}
     expected |= {("sqs:SendMessage", f"{queue}.Arn")}
     expected |= {(action, "StreamFunctionLogs.Arn") for action in permissions.LOG_ACTIONS}
     assert role_grants(role_of(synthesized, STREAM_FUNCTION)) == expected
@@ -251,8 +253,12 @@ def function(synthesized, logical_id: str) -> dict:
 
 
 def tags() -> dict:
-    return {"Tags": [{"Key": "project", "Value": "twenty-serverless-crm"},
-                     {"Key": "stage", "Value": "dev"}]}
+    return {
+        "Tags": [
+            {"Key": "project", "Value": "twenty-serverless-crm"},
+            {"Key": "stage", "Value": "dev"},
+        ]
+    }
 
 
 def test_functions_use_arm64_with_memory_timeouts_and_log_retention_from_the_settings(
@@ -342,8 +348,18 @@ def test_the_lambda_zip_holds_only_runtime_code_and_runtime_dependencies(synthes
     top_level = {name.split("/")[0] for name in names}
     assert {"app.py", "chalicelib", "chalice", "pynamodb", "botocore"} <= top_level
     # Nothing from the repository but the app, and no SDK layers the code does not import.
-    for unwanted in ("tests", "infra", "bench", "docs", "run_local.py", "boto3", "s3transfer",
-                     "moto", "aws_cdk", "pytest"):
+    for unwanted in (
+        "tests",
+        "infra",
+        "bench",
+        "docs",
+        "run_local.py",
+        "boto3",
+        "s3transfer",
+        "moto",
+        "aws_cdk",
+        "pytest",
+    ):
         assert unwanted not in top_level, unwanted
     # Lambda's limits: 50 MB zipped for a direct upload, 250 MB unpacked.
     assert lambda_zip(synthesized).stat().st_size < 50 * 1000 * 1000

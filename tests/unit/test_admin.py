@@ -40,7 +40,9 @@ def test_workspace_create_prints_the_new_workspace_and_a_key_that_authenticates(
 
 
 def test_workspace_create_names_the_first_key_after_the_key_name_option(aws, capsys):
-    code, out, _ = run_cli(capsys, "workspace", "create", "--name", "Globex", "--key-name", "Zapier")
+    code, out, _ = run_cli(
+        capsys, "workspace", "create", "--name", "Globex", "--key-name", "Zapier"
+    )
     assert code == 0
     assert authenticate("Bearer " + out["apiKey"], now=utc_now_iso()).key_name == "Zapier"
 
@@ -56,8 +58,15 @@ def test_two_workspaces_get_different_ids_and_keys_that_each_resolve_to_their_ow
 def test_apikey_create_issues_another_working_key_with_a_normalised_expiry(aws, capsys):
     workspace = create_workspace(capsys)
     code, out, err = run_cli(
-        capsys, "apikey", "create", "--workspace", workspace["workspaceId"], "--name", "CI",
-        "--expires", "2030-01-01T00:00:00Z",
+        capsys,
+        "apikey",
+        "create",
+        "--workspace",
+        workspace["workspaceId"],
+        "--name",
+        "CI",
+        "--expires",
+        "2030-01-01T00:00:00Z",
     )
     assert code == 0, err
     assert out["expiresAt"] == "2030-01-01T00:00:00.000Z"
@@ -72,7 +81,9 @@ def test_apikey_create_issues_another_working_key_with_a_normalised_expiry(aws, 
     with pytest.raises(AuthenticationError, match="expired"):
         authenticate("Bearer " + out["apiKey"], now="2030-01-01T00:00:00.000Z")
     # Issuing a second key leaves the first one working.
-    assert authenticate("Bearer " + workspace["apiKey"], now=utc_now_iso()).key_name == "Default key"
+    assert (
+        authenticate("Bearer " + workspace["apiKey"], now=utc_now_iso()).key_name == "Default key"
+    )
 
 
 @pytest.mark.parametrize(
@@ -86,8 +97,17 @@ def test_apikey_create_issues_another_working_key_with_a_normalised_expiry(aws, 
 )
 def test_apikey_create_converts_any_iso_8601_expiry_to_utc_milliseconds(aws, capsys, given, stored):
     workspace = create_workspace(capsys)
-    code, out, err = run_cli(capsys, "apikey", "create", "--workspace", workspace["workspaceId"],
-                             "--name", "N", "--expires", given)
+    code, out, err = run_cli(
+        capsys,
+        "apikey",
+        "create",
+        "--workspace",
+        workspace["workspaceId"],
+        "--name",
+        "N",
+        "--expires",
+        given,
+    )
     assert code == 0, err
     assert out["expiresAt"] == stored
     assert key_store.find_by_token(out["apiKey"]).expires_at == stored
@@ -95,18 +115,32 @@ def test_apikey_create_converts_any_iso_8601_expiry_to_utc_milliseconds(aws, cap
 
 def test_apikey_create_without_expiry_issues_a_key_that_never_expires(aws, capsys):
     workspace = create_workspace(capsys)
-    code, out, _ = run_cli(capsys, "apikey", "create", "--workspace", workspace["workspaceId"],
-                           "--name", "Forever")
+    code, out, _ = run_cli(
+        capsys, "apikey", "create", "--workspace", workspace["workspaceId"], "--name", "Forever"
+    )
     assert code == 0
     assert out["expiresAt"] is None
-    assert authenticate("Bearer " + out["apiKey"], now="2999-01-01T00:00:00.000Z").key_name == "Forever"
+    assert (
+        authenticate("Bearer " + out["apiKey"], now="2999-01-01T00:00:00.000Z").key_name
+        == "Forever"
+    )
 
 
 def test_apikey_create_refuses_a_malformed_expiry_with_a_usage_error(aws, capsys):
     workspace = create_workspace(capsys)
     with pytest.raises(SystemExit) as exit_info:
-        main(["apikey", "create", "--workspace", workspace["workspaceId"], "--name", "N",
-              "--expires", "next tuesday"])
+        main(
+            [
+                "apikey",
+                "create",
+                "--workspace",
+                workspace["workspaceId"],
+                "--name",
+                "N",
+                "--expires",
+                "next tuesday",
+            ]
+        )
     assert exit_info.value.code == 2
     assert "not an ISO 8601 date-time: next tuesday" in capsys.readouterr().err
 
@@ -141,8 +175,9 @@ def test_apikey_revoke_makes_the_key_fail_authentication_on_the_next_call(aws, c
 
 def test_apikey_revoke_leaves_the_other_keys_of_the_workspace_working(aws, capsys):
     workspace = create_workspace(capsys)
-    _, second, _ = run_cli(capsys, "apikey", "create", "--workspace", workspace["workspaceId"],
-                           "--name", "Second")
+    _, second, _ = run_cli(
+        capsys, "apikey", "create", "--workspace", workspace["workspaceId"], "--name", "Second"
+    )
     assert run_cli(capsys, "apikey", "revoke", "--id", workspace["apiKeyId"])[0] == 0
     assert authenticate("Bearer " + second["apiKey"], now=utc_now_iso()).key_name == "Second"
 
@@ -152,13 +187,25 @@ def test_apikey_revoke_of_an_unknown_id_exits_1_with_not_found_on_stderr(aws, ca
     code, out, err = run_cli(capsys, "apikey", "revoke", "--id", unknown)
     assert code == 1
     assert out is None
-    assert json.loads(err) == {"error": "NOT_FOUND", "messages": [f"No API key with id '{unknown}'"]}
+    assert json.loads(err) == {
+        "error": "NOT_FOUND",
+        "messages": [f"No API key with id '{unknown}'"],
+    }
 
 
 def test_a_key_created_with_an_expiry_in_the_past_is_refused(aws, capsys):
     workspace = create_workspace(capsys)
-    code, out, err = run_cli(capsys, "apikey", "create", "--workspace", workspace["workspaceId"],
-                             "--name", "Stale", "--expires", "2020-01-01T00:00:00Z")
+    code, out, err = run_cli(
+        capsys,
+        "apikey",
+        "create",
+        "--workspace",
+        workspace["workspaceId"],
+        "--name",
+        "Stale",
+        "--expires",
+        "2020-01-01T00:00:00Z",
+    )
     assert code == 0, err
     assert out["expiresAt"] == "2020-01-01T00:00:00.000Z"
     with pytest.raises(AuthenticationError, match="expired"):
@@ -170,8 +217,15 @@ def test_index_add_gives_the_path_a_ready_slot_and_refuses_an_unknown_object(aws
 
     workspace = create_workspace(capsys)
     code, out, err = run_cli(
-        capsys, "index", "add", "--workspace", workspace["workspaceId"],
-        "--object", "companies", "--path", "employees",
+        capsys,
+        "index",
+        "add",
+        "--workspace",
+        workspace["workspaceId"],
+        "--object",
+        "companies",
+        "--path",
+        "employees",
     )
     assert code == 0, err
     assert out["path"] == "employees" and out["ready"] is True
@@ -180,7 +234,37 @@ def test_index_add_gives_the_path_a_ready_slot_and_refuses_an_unknown_object(aws
         ("employees", out["slot"], True)
     }
     code, _, err = run_cli(
-        capsys, "index", "add", "--workspace", workspace["workspaceId"],
-        "--object", "rockets", "--path", "name",
+        capsys,
+        "index",
+        "add",
+        "--workspace",
+        workspace["workspaceId"],
+        "--object",
+        "rockets",
+        "--path",
+        "name",
     )
     assert code == 1 and "rockets" in err
+
+
+def test_jobs_run_finishes_what_a_metadata_change_left_pending(aws, capsys):
+    from chalicelib.context import Principal, RequestContext
+    from chalicelib.metadata.service import MetadataService
+    from chalicelib.storage.metadata_store import pending_jobs
+    from chalicelib.wiring import record_store
+
+    out = create_workspace(capsys)
+    workspace_id = out["workspaceId"]
+    ctx = RequestContext(Principal(workspace_id, out["apiKeyId"], "k"), utc_now_iso())
+    hurried = MetadataService(record_store(), job_budget_seconds=0, scan_cap=100, job_step=1)
+    rocket = hurried.create_object(ctx, {
+        "nameSingular": "rocket", "namePlural": "rockets",
+        "labelSingular": "Rocket", "labelPlural": "Rockets",
+    }).object  # fmt: skip
+    hurried.update_object(ctx, rocket.id, {"isActive": False})
+    hurried.delete_object(ctx, rocket.id)
+    assert pending_jobs(workspace_id)
+    code, result, _ = run_cli(capsys, "jobs", "run", "--workspace", workspace_id)
+    assert (code, result) == (0, {"workspaceId": workspace_id, "done": True, "pending": 0})
+    code, _, err = run_cli(capsys, "jobs", "run", "--workspace", str(uuid.uuid4()))
+    assert code == 1 and "NOT_FOUND" in err
