@@ -21,16 +21,41 @@ from chalicelib.metadata.serialization import (
 NOW = "2024-01-01T00:00:00.000Z"
 
 OBJECT_KEYS = {
-    "id", "nameSingular", "namePlural", "labelSingular", "labelPlural", "description", "icon",
-    "isCustom", "isActive", "isSystem", "labelIdentifierFieldMetadataId", "createdAt",
+    "id",
+    "nameSingular",
+    "namePlural",
+    "labelSingular",
+    "labelPlural",
+    "description",
+    "icon",
+    "isCustom",
+    "isActive",
+    "isSystem",
+    "labelIdentifierFieldMetadataId",
+    "createdAt",
     "updatedAt",
     # Ours: the object's index slots (docs/data-model.md, "Index slots").
     "indexes",
 }
 FIELD_KEYS = {
-    "id", "objectMetadataId", "type", "name", "label", "description", "icon", "isCustom",
-    "isActive", "isSystem", "isNullable", "isUnique", "defaultValue", "options", "settings",
-    "relation", "createdAt", "updatedAt",
+    "id",
+    "objectMetadataId",
+    "type",
+    "name",
+    "label",
+    "description",
+    "icon",
+    "isCustom",
+    "isActive",
+    "isSystem",
+    "isNullable",
+    "isUnique",
+    "defaultValue",
+    "options",
+    "settings",
+    "relation",
+    "createdAt",
+    "updatedAt",
 }
 
 

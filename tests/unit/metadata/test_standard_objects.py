@@ -86,7 +86,8 @@ def test_the_only_unique_fields_are_company_domain_name_and_person_emails(object
 def test_every_many_to_one_has_a_one_to_many_inverse_pointing_back(model):
     fields_by_id = {field.id: field for field in _all_fields(model.objects)}
     many_to_one = [
-        field for field in fields_by_id.values()
+        field
+        for field in fields_by_id.values()
         if field.relation and field.relation.type is RelationType.MANY_TO_ONE
     ]
     assert many_to_one
@@ -179,7 +180,11 @@ def test_select_options_are_upper_snake_unique_and_positioned_in_order(objects):
 def test_opportunity_stage_runs_from_new_to_customer_and_defaults_to_new(model):
     stage = model.by_singular["opportunity"].by_name["stage"]
     assert [option.value for option in stage.options] == [
-        "NEW", "SCREENING", "MEETING", "PROPOSAL", "CUSTOMER",
+        "NEW",
+        "SCREENING",
+        "MEETING",
+        "PROPOSAL",
+        "CUSTOMER",
     ]
     assert stage.default_value == "'NEW'"
 
@@ -191,7 +196,10 @@ def test_task_status_and_workspace_member_formats_have_their_twenty_values(model
 
     assert values("task", "status") == ["TODO", "IN_PROGRESS", "DONE"]
     assert values("workspaceMember", "dateFormat") == [
-        "SYSTEM", "MONTH_FIRST", "DAY_FIRST", "YEAR_FIRST",
+        "SYSTEM",
+        "MONTH_FIRST",
+        "DAY_FIRST",
+        "YEAR_FIRST",
     ]
     assert values("workspaceMember", "timeFormat") == ["SYSTEM", "HOUR_12", "HOUR_24"]
 

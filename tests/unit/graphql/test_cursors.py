@@ -1,0 +1,33 @@
+"""Opaque cursors are bound to their list and refuse anything else as bad input."""
+
+from __future__ import annotations
+
+import pytest
+
+from chalicelib.errors import InvalidQueryParamError
+from chalicelib.graphql.cursors import binding, decode_cursor, encode_cursor
+
+TAG = binding("ws-1", "obj-1", [("name", "AscNullsFirst")])
+
+
+def test_a_cursor_round_trips_to_its_record_id():
+    assert decode_cursor(encode_cursor(TAG, "rec-1"), TAG, "after") == "rec-1"
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        binding("ws-2", "obj-1", [("name", "AscNullsFirst")]),
+        binding("ws-1", "obj-2", [("name", "AscNullsFirst")]),
+        binding("ws-1", "obj-1", [("name", "DescNullsLast")]),
+    ],
+)
+def test_a_cursor_of_another_workspace_object_or_sort_is_refused(other):
+    with pytest.raises(InvalidQueryParamError, match="cursor of another list"):
+        decode_cursor(encode_cursor(other, "rec-1"), TAG, "after")
+
+
+@pytest.mark.parametrize("garbage", ["", "!!!", "bm90IGpzb24", "WzFd"])
+def test_garbage_is_not_a_valid_cursor(garbage):
+    with pytest.raises(InvalidQueryParamError):
+        decode_cursor(garbage, TAG, "before")
