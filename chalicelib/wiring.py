@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from functools import cache
+from typing import TYPE_CHECKING
 
 from chalicelib.core.records import RecordService
-from chalicelib.metadata.service import MetadataService
 from chalicelib.settings import SETTINGS
 from chalicelib.storage.records import DynamoRecordStore
+
+if TYPE_CHECKING:
+    from chalicelib.metadata.service import MetadataService
 
 
 @cache
@@ -24,6 +27,10 @@ def record_service() -> RecordService:
 
 @cache
 def metadata_service() -> MetadataService:
+    # Imported on first use: the metadata commands pull in the query engine (index keys of
+    # migrated records), which record reads and writes do not need at cold start.
+    from chalicelib.metadata.service import MetadataService
+
     return MetadataService(
         record_store(),
         job_budget_seconds=SETTINGS.metadata_job_seconds,

@@ -15,10 +15,11 @@ from typing import Any
 
 from chalicelib.context import RequestContext
 from chalicelib.core.ports import RecordStore
-from chalicelib.errors import MetadataNotFoundError, MetadataValidationError, VersionConflictError
+from chalicelib.errors import MetadataValidationError, VersionConflictError
 from chalicelib.metadata import changes, jobs
 from chalicelib.metadata import validation as check
 from chalicelib.metadata.indexing import with_indexes
+from chalicelib.metadata.lookup import find_field, find_object
 from chalicelib.metadata.model import FieldDef, FieldType, ObjectDef, WorkspaceModel
 from chalicelib.metadata.registry import load_model
 from chalicelib.metadata.serialization import field_to_body, object_to_body
@@ -42,26 +43,7 @@ class Outcome:
         return self.model.by_id[self.id]
 
     def field(self) -> FieldDef:
-        for obj in self.model.objects:
-            for field in obj.fields:
-                if field.id == self.id:
-                    return field
-        raise MetadataNotFoundError()
-
-
-def find_field(model: WorkspaceModel, field_id: str) -> tuple[ObjectDef, FieldDef]:
-    for obj in model.objects:
-        for field in obj.fields:
-            if field.id == field_id:
-                return obj, field
-    raise MetadataNotFoundError(f"Field '{field_id}' not found")
-
-
-def find_object(model: WorkspaceModel, object_id: str) -> ObjectDef:
-    obj = model.by_id.get(object_id) if isinstance(object_id, str) else None
-    if obj is None:
-        raise MetadataNotFoundError(f"Object '{object_id}' not found")
-    return obj
+        return find_field(self.model, self.id)[1]
 
 
 def _new_id() -> str:

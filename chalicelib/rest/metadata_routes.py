@@ -5,11 +5,11 @@ from __future__ import annotations
 from chalice import Blueprint, Response
 
 from chalicelib.errors import InvalidPathError
+from chalicelib.metadata.lookup import find_field, find_object
 from chalicelib.metadata.model import WorkspaceModel
 from chalicelib.metadata.paging import slice_items
 from chalicelib.metadata.presentation import field_view, object_view
 from chalicelib.metadata.registry import load_model
-from chalicelib.metadata.service import find_field, find_object
 from chalicelib.rest import parsing
 from chalicelib.rest.endpoint import RestCall, authenticated, json_response
 from chalicelib.settings import SETTINGS
