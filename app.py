@@ -6,6 +6,8 @@ from chalice import Chalice
 from chalice.app import DynamoDBEvent
 
 from chalicelib import streams
+from chalicelib.graphql.metadata_routes import metadata_graphql_routes
+from chalicelib.graphql.routes import graphql_routes
 from chalicelib.rest.metadata_routes import metadata
 from chalicelib.rest.middleware import twenty_error_shape
 from chalicelib.rest.record_routes import records
@@ -17,6 +19,8 @@ app.register_middleware(twenty_error_shape, "http")
 app.register_blueprint(system)
 app.register_blueprint(metadata, url_prefix="/rest/metadata")
 app.register_blueprint(records, url_prefix="/rest")
+app.register_blueprint(graphql_routes)
+app.register_blueprint(metadata_graphql_routes)
 
 
 # The main table's stream (infra/ points the event source at the real table's StreamArn).

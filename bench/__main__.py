@@ -32,10 +32,10 @@ from bench import emulator  # noqa: E402
 emulator.install()  # before the first request: see bench/emulator.py for why
 
 from bench import bigworld, report  # noqa: E402
-from bench.baseline import RawDynamo  # noqa: E402
 from bench.bigcases import BIG_CASE_NAMES, build_big_cases, criteria  # noqa: E402
 from bench.cases import Case, build_cases  # noqa: E402
 from bench.coldstart import heaviest_imports, import_time_ms  # noqa: E402
+from bench.graphql_cases import RawGraphQL, build_graphql_cases, schema_build_ms  # noqa: E402
 from bench.runner import CaseResult, profile_case, run_case  # noqa: E402
 from bench.world import build_world  # noqa: E402
 
@@ -88,12 +88,14 @@ def _measure(args: argparse.Namespace) -> tuple[list[CaseResult], dict[str, Any]
 
     with mock_aws():
         world = build_world(app, COMPANIES)
-        raw = RawDynamo(world.workspace_id, world.key_hash, index_paths(world.workspace_id))
+        raw = RawGraphQL(world.workspace_id, world.key_hash, index_paths(world.workspace_id))
         cases = build_cases(world, raw, args.iterations)
+        cases += build_graphql_cases(world, raw, args.iterations)
         wanted = _wanted([case.name for case in cases] + list(BIG_CASE_NAMES), args)
         # The quick cases first: the big tenant makes every moto Query slower.
         results = _run(cases, wanted, args)
         datasets: dict[str, Any] = {"quick": {"companies": COMPANIES}}
+        datasets["graphql_schema_build_ms"] = schema_build_ms()
         if any(name in BIG_CASE_NAMES for name in wanted):
             emulator.install_large_table_speedups()
             big = bigworld.build_big_world(app)
@@ -141,6 +143,7 @@ def main(argv: list[str]) -> int:
     if found:
         print(report.criteria_lines(found))
     print(report.import_lines(import_ms, heaviest))
+    print(f"graphql schema build (ms, median): {datasets.get('graphql_schema_build_ms')}")
     print(f"written to {path}")
     return 0
 

@@ -61,9 +61,18 @@ class _Tally:
 
 
 def count_returned(body: bytes) -> int:
-    """Records in a Twenty-shaped answer: `data` holds one record or a list of them."""
+    """Records in a Twenty-shaped answer: `data` holds one record, a list of them, or (GraphQL)
+    a connection whose edges are the records."""
     data = json.loads(body).get("data") or {}
-    return sum(len(value) if isinstance(value, list) else 1 for value in data.values())
+    return sum(_records_in(value) for value in data.values())
+
+
+def _records_in(value: Any) -> int:
+    if isinstance(value, list):
+        return len(value)
+    if isinstance(value, dict) and isinstance(value.get("edges"), list):
+        return len(value["edges"])
+    return 1
 
 
 def _timed(call: Call) -> tuple[Any, float, float]:

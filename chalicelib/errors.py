@@ -119,6 +119,12 @@ class UniqueViolationError(ConflictError):
     code = "DUPLICATE_ENTRY"
 
 
+class RelationRestrictedError(ConflictError):
+    """A destroy refused because records still refer to the record (onDelete RESTRICT)."""
+
+    code = "RELATION_RESTRICTED"
+
+
 class VersionConflictError(ConflictError):
     code = "VERSION_CONFLICT"
     default_message = "The record was changed by another request; retry"

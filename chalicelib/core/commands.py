@@ -32,6 +32,9 @@ class RemoveRecord:
     object: ObjectDef
     record_id: str
     soft: bool
+    # A destroy applies the onDelete of relations pointing at the record (core/referential.py),
+    # which the whole model tells.
+    model: WorkspaceModel | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +74,20 @@ class Page:
     start_cursor: str | None
     end_cursor: str | None
 
+    @classmethod
+    def of(
+        cls, records: list[dict[str, Any]], total: int, has_next: bool, has_previous: bool
+    ) -> Page:
+        """A page whose cursors are the ids of its first and last records."""
+        return cls(
+            records=records,
+            total_count=total,
+            has_next_page=has_next,
+            has_previous_page=has_previous,
+            start_cursor=records[0]["id"] if records else None,
+            end_cursor=records[-1]["id"] if records else None,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class RecordOutcome:
@@ -78,3 +95,59 @@ class RecordOutcome:
 
     record: dict[str, Any]
     created: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """The records a many-record command acts on: those with the given ids, or those matching a
+    raw filter (None matches every record in the command's scope)."""
+
+    filter: Filter | None = None
+    ids: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateRecords:
+    object: ObjectDef
+    selection: Selection
+    changes: Any
+
+
+@dataclass(frozen=True, slots=True)
+class RemoveRecords:
+    """Soft delete (live records only) or destroy (live and soft-deleted) many records."""
+
+    object: ObjectDef
+    selection: Selection
+    soft: bool
+    model: WorkspaceModel | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RestoreRecords:
+    object: ObjectDef
+    selection: Selection
+
+
+@dataclass(frozen=True, slots=True)
+class FindDuplicates:
+    """Existing records that look like each given record (by id) or each input record."""
+
+    object: ObjectDef
+    ids: tuple[str, ...] = ()
+    inputs: tuple[Any, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ListChildren:
+    """One ONE_TO_MANY relation field of many parents, each parent paged on its own."""
+
+    model: WorkspaceModel
+    object: ObjectDef
+    field_name: str
+    parent_ids: tuple[str, ...]
+    limit: int
+    after: str | None = None
+    before: str | None = None
+    filter: Filter | None = None
+    order_by: tuple[SortKey, ...] = ()

@@ -12,7 +12,6 @@ from typing import Any
 
 from chalicelib.core import plan as ops
 from chalicelib.core.coercion import initial_value
-from chalicelib.core.indexing import compile_index_entries
 from chalicelib.core.ports import StoredRecord
 from chalicelib.metadata.model import SYSTEM_FIELD_NAMES, FieldDef, FieldType, ObjectDef
 
@@ -61,7 +60,21 @@ def _gets_default(field: FieldDef, body: dict[str, Any]) -> bool:
     )
 
 
+def rewrite(object_id: str, record: StoredRecord, body: dict[str, Any]) -> ops.PutRecord:
+    """Put `record` back with `body`, if it is still at the version read; its deletedAt stays.
 
+    Index entries are added when the plan is written (core/writing.py), from the new body.
+    """
+    return ops.PutRecord(
+        object_id=object_id,
+        record_id=record.id,
+        body=body,
+        version=record.version + 1,
+        deleted_at=record.deleted_at,
+        expected_version=record.version,
+        previous_body=record.body,
+        previous_deleted_at=record.deleted_at,
+    )
 
 
 class RecordMigrator:
@@ -70,24 +83,11 @@ class RecordMigrator:
     def __init__(self, obj: ObjectDef, *, reindex: bool) -> None:
         self._obj = obj
         self._reindex = reindex
-        self._entries = compile_index_entries(obj)
 
     def unit(self, record: StoredRecord) -> ops.Unit | None:
-        """The write that migrates `record`, or None when it is already in line."""
+        """The write that migrates `record`, or None when it is already in line (a reindex
+        rewrites every record: its index keys are what changed)."""
         body = migrated_body(self._obj, record.body)
         if body == record.body and not self._reindex:
             return None
-        # Soft-deleted records carry no index keys (lists never reach them through an index).
-        entries = () if record.deleted_at else self._entries({**body, "id": record.id})
-        put = ops.PutRecord(
-            object_id=self._obj.id,
-            record_id=record.id,
-            body=body,
-            version=record.version + 1,
-            deleted_at=record.deleted_at,
-            expected_version=record.version,
-            previous_body=record.body,
-            previous_deleted_at=record.deleted_at,
-            index_entries=entries,
-        )
-        return ops.Unit((put,))
+        return ops.Unit((rewrite(self._obj.id, record, body),))

@@ -5,33 +5,41 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from chalicelib.context import RequestContext
 from chalicelib.core import plan as ops
 from chalicelib.core.coercion import apply_create_defaults, coerce_input, merge_update
 from chalicelib.core.commands import (
     CreateRecords,
+    FindDuplicates,
     GetRecord,
+    ListChildren,
     ListRecords,
     Page,
     RecordOutcome,
     RemoveRecord,
+    RemoveRecords,
     RestoreRecord,
+    RestoreRecords,
+    Selection,
     UpdateRecord,
+    UpdateRecords,
 )
 from chalicelib.core.ports import RecordStore, StoredRecord
 
 if TYPE_CHECKING:
     from chalicelib.core.listing import ListSpec, Window
+    from chalicelib.core.selection import Scope
 from chalicelib.core.presentation import present_record, present_records
 from chalicelib.core.uniqueness import Claim, unique_claims
+from chalicelib.core.writing import write_plan
 from chalicelib.errors import (
     BadRequestError,
     CrmError,
     InvalidQueryParamError,
     InvalidRequestBodyError,
+    QueryNeedsIndexError,
     RecordNotFoundError,
     TooManyRecordsError,
     UpsertConflictError,
@@ -40,6 +48,7 @@ from chalicelib.errors import (
 from chalicelib.metadata.model import ObjectDef, WorkspaceModel
 
 _UPDATE_ATTEMPTS = 5  # optimistic-lock retries before answering 409
+_T = TypeVar("_T")
 
 
 def _present(obj: ObjectDef, record: StoredRecord) -> dict[str, Any]:
@@ -118,15 +127,55 @@ class RecordService:
         else:
             window = listing.list_in_memory(self._store, ctx.workspace_id, spec, self._scan_cap)
         self._embed(ctx, obj, window.records, query.depth, query.model)
-        records = window.records
-        return Page(
-            records=records,
-            total_count=window.total,
-            has_next_page=window.has_next,
-            has_previous_page=window.has_previous,
-            start_cursor=records[0]["id"] if records else None,
-            end_cursor=records[-1]["id"] if records else None,
+        return Page.of(window.records, window.total, window.has_next, window.has_previous)
+
+    def list_children(self, ctx: RequestContext, query: ListChildren) -> dict[str, Page]:
+        """One ONE_TO_MANY field of many parents: a page per parent id, from one read."""
+        from chalicelib.core.children import list_children
+
+        return list_children(self._store, ctx.workspace_id, query, self._scan_cap)
+
+    def get_targets(
+        self, ctx: RequestContext, model: WorkspaceModel, refs: list[tuple[str, str]]
+    ) -> dict[tuple[str, str], dict[str, Any]]:
+        """Live records by (object id, record id) in one BatchGetItem round (MANY_TO_ONE)."""
+        known = [ref for ref in refs if ref[0] in model.by_id]
+        found = self._store.get_across(ctx.workspace_id, known)
+        return {
+            ref: _present(model.by_id[ref[0]], record)
+            for ref, record in found.items()
+            if record.deleted_at is None
+        }
+
+    def find_duplicates(self, ctx: RequestContext, query: FindDuplicates) -> list[Page]:
+        """For each given id, then each input record: the existing records that look like it."""
+        from chalicelib.core.duplicates import duplicate_filter
+        from chalicelib.core.listing import list_in_memory, prepare
+        from chalicelib.core.preloaded import PreloadedRecords
+        from chalicelib.core.selection import Scope
+
+        obj, ws = query.object, ctx.workspace_id
+        self._refuse_oversized(obj, len(query.ids) + len(query.inputs))
+        given = [_present(obj, r) for r in self._select_ids(ctx, obj, query.ids, Scope.LIVE)]
+        given += present_records(obj, self._coerce_all(obj, query.inputs))
+        stored, complete = self._store.scan(
+            ws, obj.id, include_deleted=False, max_items=self._scan_cap
         )
+        if not complete:
+            raise QueryNeedsIndexError(
+                f"Finding duplicates would read more than {self._scan_cap} "
+                f"{obj.name_plural} records"
+            )
+        pages = []
+        for record in given:
+            found = duplicate_filter(obj, record)
+            if found is None:
+                pages.append(Page.of([], 0, False, False))
+                continue
+            spec = prepare(obj, self._batch_max, None, None, found, ())
+            window = list_in_memory(PreloadedRecords(self._store, stored), ws, spec, self._scan_cap)
+            pages.append(Page.of(window.records, window.total, window.has_next, False))
+        return pages
 
     def _plain_window(self, ctx: RequestContext, spec: ListSpec) -> Window:
         """Default order, no filter: one Query of the partition and the O(1) counter.
@@ -193,7 +242,7 @@ class RecordService:
             units.append(unit)
             written.append(record)
         _refuse_repeated_claims(obj, units)
-        self._execute(ctx, obj, ops.Plan(tuple(units)))
+        write_plan(self._store, ctx.workspace_id, obj, ops.Plan(tuple(units)))
         shown = present_records(obj, (record.shaped() for record in written))
         return [
             RecordOutcome(record, created=index not in existing)
@@ -299,7 +348,7 @@ class RecordService:
         def attempt() -> RecordOutcome:
             current = self._live_record(ctx, obj, command.record_id)
             unit, record = self._update_unit(ctx, obj, current, changes)
-            self._execute(ctx, obj, ops.Plan((unit,)))
+            write_plan(self._store, ctx.workspace_id, obj, ops.Plan((unit,)))
             return RecordOutcome(_present(obj, record), created=False)
 
         return _retry_on_version_conflict(attempt)
@@ -311,34 +360,11 @@ class RecordService:
             current = self._store.get(ctx.workspace_id, obj.id, command.record_id)
             if current is None or (command.soft and current.deleted_at is not None):
                 raise RecordNotFoundError()
-            live = current.deleted_at is None
-            operations: list[ops.Operation] = []
-            if command.soft:
-                operations.append(
-                    ops.PutRecord(
-                        obj.id,
-                        current.id,
-                        current.body,
-                        current.version + 1,
-                        deleted_at=ctx.now,
-                        expected_version=current.version,
-                        previous_body=current.body,
-                    )
-                )
-            else:
-                operations.append(
-                    ops.DeleteRecord(
-                        obj.id,
-                        current.id,
-                        current.version,
-                        previous_body=current.body,
-                        previous_deleted_at=current.deleted_at,
-                    )
-                )
-            if live:
-                operations += _claim_changes(obj, current.id, unique_claims(obj, current.body), [])
-                operations.append(ops.AdjustCount(obj.id, -1))
-            self._execute(ctx, obj, ops.Plan((ops.Unit(tuple(operations)),)))
+            unit, _ = self._remove_unit(ctx, obj, current, command.soft)
+            units = [unit]
+            if not command.soft:
+                units += self._on_destroy(ctx, obj, [current.id], command.model)
+            write_plan(self._store, ctx.workspace_id, obj, ops.Plan(tuple(units)), command.model)
             return RecordOutcome({"id": current.id}, created=False)
 
         return _retry_on_version_conflict(attempt)
@@ -352,37 +378,181 @@ class RecordService:
                 raise RecordNotFoundError()
             if current.deleted_at is None:
                 return RecordOutcome(_present(obj, current), created=False)
-            operations: list[ops.Operation] = [
+            unit, restored = self._restore_unit(obj, current)
+            write_plan(self._store, ctx.workspace_id, obj, ops.Plan((unit,)))
+            return RecordOutcome(_present(obj, restored), created=False)
+
+        return _retry_on_version_conflict(attempt)
+
+    def _remove_unit(
+        self, ctx: RequestContext, obj: ObjectDef, current: StoredRecord, soft: bool, index: int = 0
+    ) -> tuple[ops.Unit, StoredRecord]:
+        """Soft delete (sets deletedAt) or destroy; the record as the client sees it after."""
+        operations: list[ops.Operation] = []
+        after = current
+        if soft:
+            operations.append(
                 ops.PutRecord(
                     obj.id,
                     current.id,
                     current.body,
                     current.version + 1,
-                    deleted_at=None,
+                    deleted_at=ctx.now,
                     expected_version=current.version,
+                    previous_body=current.body,
+                )
+            )
+            after = StoredRecord(current.id, current.body, current.version + 1, ctx.now)
+        else:
+            operations.append(
+                ops.DeleteRecord(
+                    obj.id,
+                    current.id,
+                    current.version,
                     previous_body=current.body,
                     previous_deleted_at=current.deleted_at,
                 )
-            ]
-            operations += _claim_changes(obj, current.id, [], unique_claims(obj, current.body))
-            operations.append(ops.AdjustCount(obj.id, 1))
-            self._execute(ctx, obj, ops.Plan((ops.Unit(tuple(operations)),)))
-            restored = StoredRecord(current.id, current.body, current.version + 1, None)
-            return RecordOutcome(_present(obj, restored), created=False)
+            )
+        if current.deleted_at is None:
+            operations += _claim_changes(obj, current.id, unique_claims(obj, current.body), [])
+            operations.append(ops.AdjustCount(obj.id, -1))
+        return ops.Unit(tuple(operations), index), after
+
+    def _restore_unit(
+        self, obj: ObjectDef, current: StoredRecord, index: int = 0
+    ) -> tuple[ops.Unit, StoredRecord]:
+        operations: list[ops.Operation] = [
+            ops.PutRecord(
+                obj.id,
+                current.id,
+                current.body,
+                current.version + 1,
+                deleted_at=None,
+                expected_version=current.version,
+                previous_body=current.body,
+                previous_deleted_at=current.deleted_at,
+            )
+        ]
+        operations += _claim_changes(obj, current.id, [], unique_claims(obj, current.body))
+        operations.append(ops.AdjustCount(obj.id, 1))
+        restored = StoredRecord(current.id, current.body, current.version + 1, None)
+        return ops.Unit(tuple(operations), index), restored
+
+    # -- many-record commands: select (≤ batch max), plan every record, one atomic plan --------
+
+    def update_many(self, ctx: RequestContext, command: UpdateRecords) -> list[RecordOutcome]:
+        """Apply the same changes to every selected record (soft-deleted only if targeted)."""
+        from chalicelib.core.selection import Scope
+
+        obj = command.object
+        changes = coerce_input(obj, command.changes, for_update=True)
+
+        def attempt() -> list[RecordOutcome]:
+            current = self._select(ctx, obj, command.selection, Scope.VISIBLE)
+            planned = [self._update_unit(ctx, obj, r, changes, i) for i, r in enumerate(current)]
+            return self._apply(ctx, obj, planned)
 
         return _retry_on_version_conflict(attempt)
 
-    def _execute(self, ctx: RequestContext, obj: ObjectDef, plan: ops.Plan) -> None:
-        """Add each record write's index entries (one place for every command), then write."""
-        # Imported on first write (it brings the evaluator): keeps `import app` small.
-        from chalicelib.core.indexing import compile_index_entries
+    def remove_many(self, ctx: RequestContext, command: RemoveRecords) -> list[RecordOutcome]:
+        """Soft-delete the selected live records, or destroy the selected records."""
+        from chalicelib.core.selection import Scope
 
-        entries = compile_index_entries(obj)
-        units = tuple(
-            ops.Unit(tuple(_indexed(op, entries) for op in unit.operations), unit.index)
-            for unit in plan.units
+        obj, soft = command.object, command.soft
+
+        def attempt() -> list[RecordOutcome]:
+            current = self._select(ctx, obj, command.selection, Scope.LIVE if soft else Scope.ANY)
+            planned = [self._remove_unit(ctx, obj, r, soft, i) for i, r in enumerate(current)]
+            extra = (
+                [] if soft else self._on_destroy(ctx, obj, [r.id for r in current], command.model)
+            )
+            return self._apply(ctx, obj, planned, extra, command.model)
+
+        return _retry_on_version_conflict(attempt)
+
+    def restore_many(self, ctx: RequestContext, command: RestoreRecords) -> list[RecordOutcome]:
+        """Clear deletedAt on the selected soft-deleted records."""
+        from chalicelib.core.selection import Scope
+
+        obj = command.object
+
+        def attempt() -> list[RecordOutcome]:
+            current = self._select(ctx, obj, command.selection, Scope.DELETED)
+            return self._apply(
+                ctx, obj, [self._restore_unit(obj, r, i) for i, r in enumerate(current)]
+            )
+
+        return _retry_on_version_conflict(attempt)
+
+    def _select(
+        self, ctx: RequestContext, obj: ObjectDef, selection: Selection, scope: Scope
+    ) -> list[StoredRecord]:
+        """The records a many-record command acts on; more than the batch max → 400."""
+        from chalicelib.core.selection import scoped_filter
+
+        if selection.ids is not None:
+            return self._select_ids(ctx, obj, selection.ids, scope)
+        query = ListRecords(obj, self._batch_max, filter=scoped_filter(selection.filter, scope))
+        page = self.list(ctx, query)
+        self._refuse_oversized(obj, page.total_count)
+        found = self._store.get_many(ctx.workspace_id, obj.id, [r["id"] for r in page.records])
+        return [found[r["id"]] for r in page.records if r["id"] in found]
+
+    def _select_ids(
+        self, ctx: RequestContext, obj: ObjectDef, ids: tuple[str, ...], scope: Scope
+    ) -> list[StoredRecord]:
+        from chalicelib.core.selection import in_scope
+
+        wanted = list(dict.fromkeys(ids))
+        self._refuse_oversized(obj, len(wanted))
+        found = self._store.get_many(ctx.workspace_id, obj.id, wanted) if wanted else {}
+        missing = [i for i in wanted if i not in found or not in_scope(found[i], scope)]
+        if missing:
+            raise RecordNotFoundError(f"No {obj.name_singular} record with id {', '.join(missing)}")
+        return [found[i] for i in wanted]
+
+    def _refuse_oversized(self, obj: ObjectDef, count: int) -> None:
+        if count > self._batch_max:
+            raise TooManyRecordsError(
+                f"The request would act on {count} {obj.name_plural} records; the maximum "
+                f"is {self._batch_max} per request (narrow the filter)"
+            )
+
+    def _apply(
+        self,
+        ctx: RequestContext,
+        obj: ObjectDef,
+        planned: list[tuple[ops.Unit, StoredRecord]],
+        consequences: list[ops.Unit] = (),  # type: ignore[assignment]
+        model: WorkspaceModel | None = None,
+    ) -> list[RecordOutcome]:
+        units = [unit for unit, _ in planned]
+        _refuse_repeated_claims(obj, units)
+        if units:
+            write_plan(self._store, ctx.workspace_id, obj, ops.Plan((*units, *consequences)), model)
+        shown = present_records(obj, (record.shaped() for _, record in planned))
+        return [RecordOutcome(record, created=False) for record in shown]
+
+    def _on_destroy(
+        self,
+        ctx: RequestContext,
+        obj: ObjectDef,
+        record_ids: list[str],
+        model: WorkspaceModel | None,
+    ) -> list[ops.Unit]:
+        """The writes each relation's onDelete adds to destroying these records."""
+        if model is None or not record_ids:
+            return []
+        from chalicelib.core.referential import ReferentialActions
+
+        actions = ReferentialActions(
+            self._store,
+            ctx.workspace_id,
+            model,
+            destroy_unit=lambda source, record: self._remove_unit(ctx, source, record, False)[0],
+            cap=self._scan_cap,
         )
-        self._store.execute(ctx.workspace_id, ops.Plan(units))
+        return actions.units_for_destroy(obj, record_ids)
 
     def _live_record(self, ctx: RequestContext, obj: ObjectDef, record_id: str) -> StoredRecord:
         record = self._store.get(ctx.workspace_id, obj.id, record_id)
@@ -391,26 +561,11 @@ class RecordService:
         return record
 
 
-def _indexed(
-    op: ops.Operation, entries: Callable[[dict[str, Any]], tuple[Any, ...]]
-) -> ops.Operation:
-    if isinstance(op, ops.DeleteRecord):
-        return replace(op, previous_index_entries=entries(op.previous_body))
-    if not isinstance(op, ops.PutRecord):
-        return op
-    # Indexes hold live records only: a soft-deleted record leaves them (restore puts it back).
-    current = entries(op.body) if op.deleted_at is None else ()
-    previous = ()
-    if op.previous_body is not None and op.previous_deleted_at is None:
-        previous = entries(op.previous_body)
-    return replace(op, index_entries=current, previous_index_entries=previous)
-
-
 def _default_position(index: int) -> float:
     return round(time.time() * 1000 + index / 1000, 3)
 
 
-def _retry_on_version_conflict(attempt: Callable[[], RecordOutcome]) -> RecordOutcome:
+def _retry_on_version_conflict(attempt: Callable[[], _T]) -> _T:
     # Another writer changed the record between our read and our conditional write: re-read
     # and re-apply, so concurrent updates of different fields both land.
     for _ in range(_UPDATE_ATTEMPTS - 1):

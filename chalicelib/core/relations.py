@@ -72,7 +72,7 @@ def _embed_many_to_one(
             record[f.name] = presented.get(ref) if target_id else None
 
 
-def _inverse(model: WorkspaceModel, field: FieldDef) -> tuple[ObjectDef, str] | None:
+def inverse_of(model: WorkspaceModel, field: FieldDef) -> tuple[ObjectDef, str] | None:
     """The target object and its join column for a ONE_TO_MANY field (None if inactive)."""
     assert field.relation is not None
     target = model.by_id.get(field.relation.target_object_id)
@@ -96,7 +96,7 @@ def _embed_one_to_many(
         (f, inverse)
         for f in obj.by_name.values()
         if f.relation is not None and f.relation.type is RelationType.ONE_TO_MANY
-        for inverse in [_inverse(model, f)]
+        for inverse in [inverse_of(model, f)]
         if inverse is not None
     ]
     if not fields:
@@ -108,7 +108,7 @@ def _embed_one_to_many(
         stored, complete = store.scan(workspace_id, target.id, include_deleted=False, max_items=cap)
         if not complete:
             # Too many to read whole: ask the join column's index, one Query per parent.
-            stored = _children_by_index(store, workspace_id, target, column, parent_ids)
+            stored = children_by_index(store, workspace_id, target, column, parent_ids)
         groups: dict[str, list[Record]] = defaultdict(list)
         for record in present_records(target, (item.shaped() for item in stored)):
             parent = record.get(column)
@@ -124,7 +124,7 @@ def _embed_one_to_many(
             record[field.name] = groups.get(record["id"], [])
 
 
-def _children_by_index(
+def children_by_index(
     store: RecordStore, workspace_id: str, target: ObjectDef, column: str, parent_ids: list[str]
 ) -> list[StoredRecord]:
     """Up to 60 records of `target` per parent, through the join column's index: the Queries run

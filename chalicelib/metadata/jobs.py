@@ -28,6 +28,7 @@ from typing import Any
 from chalicelib.core import plan as ops
 from chalicelib.core.ports import RecordStore
 from chalicelib.core.record_migration import RecordMigrator
+from chalicelib.core.writing import write_plan
 from chalicelib.errors import VersionConflictError
 from chalicelib.metadata.model import ObjectDef
 from chalicelib.metadata.registry import load_model
@@ -106,7 +107,7 @@ def _rewrite(store, workspace_id, obj: ObjectDef, job, records) -> None:  # type
         if not units:
             return
         try:
-            store.execute(workspace_id, ops.Plan(units))
+            write_plan(store, workspace_id, obj, ops.Plan(units))
             return
         except VersionConflictError:
             # Written meanwhile (under the new model already): read them again and retry.

@@ -64,7 +64,7 @@ def member(call: RestCall, plural: str, record_id: str) -> Response:
         outcome = service.update(call.ctx, UpdateRecord(obj, rid, _body(call)))
         return json_response(rendering.mutation("update", obj, outcome.record))
     soft = parsing.boolean_param(call.params, "soft_delete")
-    outcome = service.remove(call.ctx, RemoveRecord(obj, rid, soft=soft))
+    outcome = service.remove(call.ctx, RemoveRecord(obj, rid, soft=soft, model=call.model))
     return json_response(rendering.mutation("delete", obj, outcome.record))
 
 

@@ -49,12 +49,11 @@ def test_a_record_already_in_line_needs_no_write_unless_reindexing():
     assert unit is not None
     (put,) = unit.operations
     assert isinstance(put, PutRecord)
-    assert (put.version, put.expected_version) == (5, 4)
-    assert [entry.slot for entry in put.index_entries] == [1]
+    assert (put.version, put.expected_version, put.previous_body) == (5, 4, record.body)
 
 
-def test_soft_deleted_records_are_migrated_without_index_keys():
+def test_soft_deleted_records_are_migrated_and_stay_soft_deleted():
     record = StoredRecord("r1", {"color": "red"}, version=1, deleted_at="2026-01-01T00:00:00.000Z")
     (put,) = RecordMigrator(ROCKET, reindex=True).unit(record).operations
-    assert put.index_entries == () and put.deleted_at == record.deleted_at
+    assert put.deleted_at == put.previous_deleted_at == record.deleted_at
     assert "color" not in put.body

@@ -1,0 +1,51 @@
+"""ONE_TO_MANY relations of many parents at once: one read of the target, one page per parent.
+
+GraphQL asks `companies { edges { node { people(first: 5, filter: ...) { ... } } } }`; the
+people of every company on the page come from one read of the people (bounded by the scan cap,
+else concurrent join-column index Queries as for REST depth=1), then each company's people are
+filtered, sorted and paged by the in-memory engine. The requests do not grow with the parents.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from chalicelib.core.commands import ListChildren, Page
+from chalicelib.core.listing import list_in_memory, prepare
+from chalicelib.core.ports import RecordStore, StoredRecord
+from chalicelib.core.preloaded import PreloadedRecords
+from chalicelib.core.query_validation import filter_mentions
+from chalicelib.core.relations import children_by_index, inverse_of
+from chalicelib.metadata.model import RelationType
+
+_EMPTY = Page.of([], 0, False, False)
+
+
+def list_children(
+    store: RecordStore, workspace_id: str, query: ListChildren, cap: int
+) -> dict[str, Page]:
+    """A page of related records for each parent id of `query`."""
+    field = query.object.by_name.get(query.field_name)
+    relation = field.relation if field is not None else None
+    inverse = None
+    if field is not None and relation is not None and relation.type is RelationType.ONE_TO_MANY:
+        inverse = inverse_of(query.model, field)
+    if inverse is None or not query.parent_ids:
+        return {parent: _EMPTY for parent in query.parent_ids}
+    target, column = inverse
+    spec = prepare(target, query.limit, query.after, query.before, query.filter, query.order_by)
+    include_deleted = filter_mentions(spec.filter, "deletedAt")
+    stored, complete = store.scan(
+        workspace_id, target.id, include_deleted=include_deleted, max_items=cap
+    )
+    if not complete:
+        stored = children_by_index(store, workspace_id, target, column, list(query.parent_ids))
+    groups: dict[str, list[StoredRecord]] = defaultdict(list)
+    for record in stored:
+        groups[record.body.get(column) or ""].append(record)
+    pages = {}
+    for parent in dict.fromkeys(query.parent_ids):
+        view = PreloadedRecords(store, groups.get(parent, []))
+        window = list_in_memory(view, workspace_id, spec, cap)  # type: ignore[arg-type]
+        pages[parent] = Page.of(window.records, window.total, window.has_next, window.has_previous)
+    return pages

@@ -1,0 +1,1 @@
+"""GraphQL adapters; importing this package loads nothing of graphql-core (cold start)."""

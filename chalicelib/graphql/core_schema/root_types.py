@@ -1,0 +1,93 @@
+"""Query and Mutation: the operations of reference 5.1-5.2 for every active object."""
+
+from __future__ import annotations
+
+from graphql import (
+    GraphQLArgument,
+    GraphQLBoolean,
+    GraphQLField,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+)
+
+from chalicelib.graphql import scalars
+from chalicelib.graphql.core_schema.input_types import CREATE, UPDATE, filter_input, write_input
+from chalicelib.graphql.core_schema.naming import operation_name
+from chalicelib.graphql.core_schema.object_types import RecordTypes, connection_args
+from chalicelib.graphql.core_schema.resolving import Resolvers
+from chalicelib.graphql.core_schema.type_store import TypeStore
+from chalicelib.metadata.model import ObjectDef
+
+
+def _nn(of: object) -> GraphQLNonNull:
+    return GraphQLNonNull(of)  # type: ignore[arg-type]
+
+
+def _nn_list(of: object) -> GraphQLNonNull:
+    return _nn(GraphQLList(_nn(of)))
+
+
+def query_fields(
+    store: TypeStore, types: RecordTypes, resolvers: Resolvers, obj: ObjectDef
+) -> dict[str, GraphQLField]:
+    """`companies`, `company(filter)`, `companyDuplicates(ids, data)`."""
+    connection = types.connection(obj)
+    return {
+        operation_name("findMany", obj, many=True): GraphQLField(
+            _nn(connection),
+            connection_args(store, obj),
+            resolve=resolvers.root("findMany", obj, many=True),
+        ),
+        operation_name("findOne", obj, many=False): GraphQLField(
+            types.record(obj),
+            {"filter": GraphQLArgument(_nn(filter_input(store, obj)))},
+            resolve=resolvers.root("findOne", obj, many=False),
+        ),
+        operation_name("findDuplicates", obj, many=True): GraphQLField(
+            _nn_list(connection),
+            {
+                "ids": GraphQLArgument(GraphQLList(_nn(scalars.UUID))),
+                "data": GraphQLArgument(GraphQLList(_nn(write_input(store, obj, CREATE)))),
+            },
+            resolve=resolvers.root("findDuplicates", obj, many=True),
+        ),
+    }
+
+
+def mutation_fields(
+    store: TypeStore, types: RecordTypes, resolvers: Resolvers, obj: ObjectDef
+) -> dict[str, GraphQLField]:
+    """create/update/delete/destroy/restore, one (by id) and many (by filter), per object."""
+    record = types.record(obj)
+    create, update = write_input(store, obj, CREATE), write_input(store, obj, UPDATE)
+    by_filter = {"filter": GraphQLArgument(_nn(filter_input(store, obj)))}
+    by_id = {"id": GraphQLArgument(_nn(scalars.UUID))}
+    upsert = GraphQLArgument(GraphQLBoolean)
+    args: dict[tuple[str, bool], dict[str, GraphQLArgument]] = {
+        ("create", False): {"data": GraphQLArgument(_nn(create)), "upsert": upsert},
+        ("create", True): {"data": GraphQLArgument(_nn_list(create)), "upsert": upsert},
+        ("update", False): {**by_id, "data": GraphQLArgument(_nn(update))},
+        ("update", True): {"data": GraphQLArgument(_nn(update)), **by_filter},
+    }
+    fields = {}
+    for verb in ("create", "update", "delete", "destroy", "restore"):
+        for many in (False, True):
+            fields[operation_name(verb, obj, many=many)] = GraphQLField(
+                _nn_list(record) if many else record,
+                args.get((verb, many), by_filter if many else by_id),
+                resolve=resolvers.root(verb, obj, many=many),
+            )
+    return fields
+
+
+def root_types(
+    store: TypeStore, types: RecordTypes, resolvers: Resolvers, objects: list[ObjectDef]
+) -> tuple[GraphQLObjectType, GraphQLObjectType]:
+    """The Query and Mutation types over `objects`."""
+    queries: dict[str, GraphQLField] = {}
+    mutations: dict[str, GraphQLField] = {}
+    for obj in objects:
+        queries.update(query_fields(store, types, resolvers, obj))
+        mutations.update(mutation_fields(store, types, resolvers, obj))
+    return GraphQLObjectType("Query", queries), GraphQLObjectType("Mutation", mutations)

@@ -1,0 +1,45 @@
+"""Opaque connection cursors, bound to the workspace, the object and the sort they page.
+
+A cursor is base64url of `[record id, binding]`, where the binding is a hash of (workspace id,
+object id, orderBy). The core still checks that the record belongs to the workspace and object;
+the binding additionally refuses a cursor of another list (another sort places it elsewhere),
+so a foreign cursor is always a BAD_USER_INPUT and never a position in someone else's data.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+from collections.abc import Sequence
+
+from chalicelib.errors import InvalidQueryParamError
+
+
+def binding(workspace_id: str, object_id: str, order: Sequence[tuple[str, str]]) -> str:
+    """The tag that ties cursors to one list (workspace, object, sort)."""
+    text = json.dumps([workspace_id, object_id, list(order)], separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def encode_cursor(tag: str, record_id: str) -> str:
+    """The cursor of `record_id` in the list tagged `tag`."""
+    raw = json.dumps([record_id, tag], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None, tag: str, argument: str) -> str | None:
+    """The record id of a cursor of this list; anything else is refused."""
+    if cursor is None:
+        return None
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        record_id, found_tag = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (ValueError, TypeError, binascii.Error):
+        raise InvalidQueryParamError(f"'{argument}' is not a valid cursor") from None
+    if found_tag != tag or not isinstance(record_id, str):
+        raise InvalidQueryParamError(
+            f"'{argument}' is a cursor of another list (other object, sort or workspace)"
+        )
+    return record_id

@@ -1,0 +1,170 @@
+"""One GraphQL request, schema-agnostic: parse (token cap), limits, schema, validate, execute.
+
+The order matters: the document is parsed and its limits checked before `prepare` runs, so a
+hostile query is refused before authentication reads anything from DynamoDB. The metadata API
+(POST /metadata) can run through here unchanged with its own `prepare`.
+
+HTTP status, as graphql-yoga (Twenty's server) answers: 400 for a malformed request, a parse
+or validation failure, or a limit; 200 for everything that reached execution, including
+resolver errors (with partial data) and authentication failures (`UNAUTHENTICATED`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    GraphQLError,
+    GraphQLSchema,
+    OperationDefinitionNode,
+    execute_sync,
+    parse,
+    validate,
+)
+
+from chalicelib.errors import CrmError
+from chalicelib.graphql.errors import (
+    BAD_USER_INPUT,
+    PARSE_FAILED,
+    VALIDATION_FAILED,
+    crm_error_entry,
+    error_entry,
+    format_error,
+)
+from chalicelib.graphql.limits import QueryLimits, check_limits
+from chalicelib.graphql.lru import Lru
+
+# Clients send the same few documents again and again (generated code, GraphiQL); parsing and
+# validating one costs more than executing a small query, so both results are kept per text.
+_DOCUMENT_CACHE_SIZE = 256
+
+
+def _introspection_cache() -> Lru[str, dict[str, Any]]:
+    return Lru(8)
+
+
+def _validation_cache() -> Lru[str, list[GraphQLError]]:
+    return Lru(_DOCUMENT_CACHE_SIZE)
+
+
+@dataclass(slots=True)
+class PreparedSchema:
+    """A built schema, the documents validated against it, and the introspection answers
+    already computed for it (~150 ms each for a Twenty-sized schema)."""
+
+    schema: GraphQLSchema
+    introspection: Lru[str, dict[str, Any]] = field(default_factory=_introspection_cache)
+    validated: Lru[str, list[GraphQLError]] = field(default_factory=_validation_cache)
+
+
+# (query text, limits) -> the parsed document, or the errors that refuse it.
+_documents: Lru[tuple[str, QueryLimits], DocumentNode | list[dict[str, Any]]] = Lru(
+    _DOCUMENT_CACHE_SIZE
+)
+
+
+@dataclass(frozen=True, slots=True)
+class GraphQLResponse:
+    status: int
+    body: dict[str, Any]
+
+
+def _failure(status: int, errors: list[dict[str, Any]]) -> GraphQLResponse:
+    return GraphQLResponse(status, {"errors": errors})
+
+
+def _read(payload: Any) -> tuple[str, dict[str, Any] | None, str | None]:
+    if not isinstance(payload, dict) or not isinstance(payload.get("query"), str):
+        raise ValueError("The body must be a JSON object with a 'query' string")
+    variables, name = payload.get("variables"), payload.get("operationName")
+    if variables is not None and not isinstance(variables, dict):
+        raise ValueError("'variables' must be a JSON object")
+    if name is not None and not isinstance(name, str):
+        raise ValueError("'operationName' must be a string")
+    return payload["query"], variables, name
+
+
+def run_request(
+    payload: Any,
+    limits: QueryLimits,
+    prepare: Callable[[], tuple[PreparedSchema, Any]],
+) -> GraphQLResponse:
+    """Answer one GraphQL request; `prepare` authenticates and returns (schema, context)."""
+    try:
+        query, variables, operation_name = _read(payload)
+    except ValueError as exc:
+        return _failure(400, [error_entry(str(exc), BAD_USER_INPUT)])
+    document = _documents.get_or_build((query, limits), lambda: _parse(query, limits))
+    if isinstance(document, list):
+        return _failure(400, document)
+    try:
+        prepared, context = prepare()
+    except CrmError as exc:
+        return _failure(200, [crm_error_entry(exc)])
+    invalid = prepared.validated.get_or_build(
+        query, lambda: validate(prepared.schema, document, max_errors=20)
+    )
+    if invalid:
+        return _failure(400, [format_error(error, VALIDATION_FAILED) for error in invalid])
+    return _execute(prepared, document, query, variables, operation_name, context)
+
+
+def _parse(query: str, limits: QueryLimits) -> DocumentNode | list[dict[str, Any]]:
+    """The document, or the formatted errors of a syntax error or an exceeded limit."""
+    try:
+        document = parse(query, max_tokens=limits.max_tokens)
+    except GraphQLError as exc:
+        return [format_error(exc, PARSE_FAILED)]
+    problems = check_limits(document, limits)
+    if problems:
+        return [format_error(problem, VALIDATION_FAILED) for problem in problems]
+    return document
+
+
+def _execute(
+    prepared: PreparedSchema,
+    document: DocumentNode,
+    query: str,
+    variables: dict[str, Any] | None,
+    operation_name: str | None,
+    context: Any,
+) -> GraphQLResponse:
+    cache_key = _introspection_key(document, query, variables, operation_name)
+    if cache_key is not None:
+        cached = prepared.introspection.get(cache_key)
+        if cached is not None:
+            return GraphQLResponse(200, cached)
+    result = execute_sync(
+        prepared.schema,
+        document,
+        variable_values=variables,
+        operation_name=operation_name,
+        context_value=context,
+    )
+    body: dict[str, Any] = {}
+    if result.errors:
+        body["errors"] = [format_error(error) for error in result.errors]
+    if result.data is None and result.errors and all(e.path is None for e in result.errors):
+        # Request errors (bad variables, unknown operationName): execution never started.
+        return GraphQLResponse(400, body)
+    body["data"] = result.data
+    if cache_key is not None and not result.errors:
+        prepared.introspection.put(cache_key, body)
+    return GraphQLResponse(200, body)
+
+
+def _introspection_key(
+    document: DocumentNode, query: str, variables: Any, operation_name: str | None
+) -> str | None:
+    """A cache key when every root field of every operation is an introspection field."""
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    for operation in operations:
+        for selection in operation.selection_set.selections:
+            if not isinstance(selection, FieldNode) or not selection.name.value.startswith("__"):
+                return None
+    return json.dumps([query, variables, operation_name], sort_keys=True)

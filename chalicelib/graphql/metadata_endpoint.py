@@ -1,0 +1,44 @@
+"""POST /metadata: authenticate with the API key, finish earlier changes' work, run the request.
+
+It goes through `http.serve_graphql` like POST /graphql, so parsing, limits, validation, HTTP
+statuses and error codes are the same; only `prepare` differs (one schema for everyone).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from chalice import Response
+from chalice.app import Request
+
+from chalicelib.auth.api_keys import authenticate
+from chalicelib.context import RequestContext, utc_now_iso
+from chalicelib.graphql.execution import PreparedSchema
+from chalicelib.graphql.http import default_limits, serve_graphql
+from chalicelib.graphql.metadata_resolvers import MetadataCall
+from chalicelib.graphql.metadata_schema import metadata_schema
+from chalicelib.metadata.registry import load_model
+from chalicelib.wiring import metadata_service
+
+LIMITS = default_limits()
+
+
+@cache
+def prepared_schema() -> PreparedSchema:
+    """The metadata schema with its introspection cache (shared by every workspace)."""
+    return PreparedSchema(metadata_schema())
+
+
+def _prepare(request: Request) -> tuple[PreparedSchema, MetadataCall]:
+    now = utc_now_iso()
+    principal = authenticate(request.headers.get("authorization"), now=now)
+    ctx = RequestContext(principal=principal, now=now)
+    service = metadata_service()
+    # Work an earlier change left (migrations, purges) may change the model: finish it first.
+    service.continue_jobs(ctx)
+    return prepared_schema(), MetadataCall(ctx, service, load_model(principal.workspace_id))
+
+
+def serve(request: Request) -> Response:
+    """Answer one metadata GraphQL request; never a traceback."""
+    return serve_graphql(request, LIMITS, lambda: _prepare(request))

@@ -1,0 +1,17 @@
+"""Blueprint for POST /metadata; graphql-core loads on the first request, not at import."""
+
+from __future__ import annotations
+
+from chalice import Blueprint, Response
+
+metadata_graphql_routes = Blueprint(__name__)
+
+
+@metadata_graphql_routes.route("/metadata", methods=["POST"], content_types=["application/json"])
+def metadata_graphql() -> Response:
+    """The GraphQL Metadata API."""
+    # Imported here: graphql-core costs ~120 ms of a Lambda cold start, and containers that
+    # only serve REST never pay it.
+    from chalicelib.graphql.metadata_endpoint import serve
+
+    return serve(metadata_graphql_routes.current_request)

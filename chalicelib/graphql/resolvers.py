@@ -1,0 +1,229 @@
+"""Resolvers: GraphQL arguments to the core commands and queries REST uses, results to nodes.
+
+No business rule lives here: validation, limits, upsert, soft delete and relation loading are
+the core's. This module only translates arguments, batches relation loads per sibling group
+(`loading.py`) and shapes connections with opaque cursors.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import GraphQLResolveInfo
+
+from chalicelib.context import RequestContext
+from chalicelib.core.commands import (
+    CreateRecords,
+    FindDuplicates,
+    GetRecord,
+    ListChildren,
+    ListRecords,
+    Page,
+    RemoveRecords,
+    RestoreRecord,
+    RestoreRecords,
+    Selection,
+    UpdateRecord,
+    UpdateRecords,
+)
+from chalicelib.core.records import RecordService
+from chalicelib.errors import RecordNotFoundError
+from chalicelib.graphql.arguments import PageArgs, page_args, to_filter
+from chalicelib.graphql.cursors import encode_cursor
+from chalicelib.graphql.loading import RecordNode, Siblings, nodes_of
+from chalicelib.metadata.model import FieldDef, ObjectDef, RelationType, WorkspaceModel
+
+Args = Mapping[str, Any]
+
+_QUERY_HANDLERS = {
+    "findMany": "_find_many",
+    "findOne": "_find_one",
+    "findDuplicates": "_find_duplicates",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CoreCall:
+    """`info.context` of a core GraphQL request."""
+
+    ctx: RequestContext
+    model: WorkspaceModel
+    service: RecordService
+    page_default: int
+    page_max: int
+
+
+def connection(page: Page, nodes: list[RecordNode], paging: PageArgs) -> dict[str, Any]:
+    """A `XConnection` value: edges with cursors of this list, pageInfo, totalCount."""
+    has_next, has_previous = page.has_next_page, page.has_previous_page
+    if paging.reverse:
+        nodes = nodes[::-1]
+        has_next, has_previous = has_previous, has_next
+    edges = [
+        {"node": node, "cursor": encode_cursor(paging.cursor_tag, node["id"])} for node in nodes
+    ]
+    return {
+        "edges": edges,
+        "pageInfo": {
+            "startCursor": edges[0]["cursor"] if edges else None,
+            "endCursor": edges[-1]["cursor"] if edges else None,
+            "hasNextPage": has_next,
+            "hasPreviousPage": has_previous,
+        },
+        "totalCount": page.total_count,
+    }
+
+
+def _node(record: dict[str, Any]) -> RecordNode:
+    return nodes_of([record])[0]
+
+
+def _is_id_lookup(filter: Args) -> str | None:
+    """The id of `{id: {eq: X}}`, which is served by one GetItem."""
+    if set(filter) == {"id"} and isinstance(filter["id"], Mapping) and set(filter["id"]) == {"eq"}:
+        return filter["id"]["eq"]
+    return None
+
+
+class CoreResolvers:
+    """The resolvers of the core schema (implements core_schema.resolving.Resolvers)."""
+
+    def root(self, verb: str, obj: ObjectDef, *, many: bool) -> Callable[..., Any]:
+        name = _QUERY_HANDLERS.get(verb) or f"_{verb}_{'many' if many else 'one'}"
+        handler = getattr(self, name)
+
+        def resolve(_root: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
+            return handler(obj, info.context, args)
+
+        return resolve
+
+    def relation(self, obj: ObjectDef, field: FieldDef) -> Callable[..., Any]:
+        assert field.relation is not None
+        if field.relation.type is RelationType.MANY_TO_ONE:
+            return _many_to_one(field)
+        return _one_to_many(obj, field)
+
+    # -- queries
+
+    def _find_many(self, obj: ObjectDef, call: CoreCall, args: Args) -> dict[str, Any]:
+        paging = page_args(args, call.ctx.workspace_id, obj.id, call.page_default, call.page_max)
+        query = ListRecords(obj, paging.limit, **_window(paging, args))
+        page = call.service.list(call.ctx, query)
+        return connection(page, nodes_of(page.records), paging)
+
+    def _find_one(self, obj: ObjectDef, call: CoreCall, args: Args) -> RecordNode:
+        record_id = _is_id_lookup(args["filter"])
+        if record_id is not None:
+            return _node(call.service.get(call.ctx, GetRecord(obj, record_id)).record)
+        page = call.service.list(call.ctx, ListRecords(obj, 1, filter=to_filter(args["filter"])))
+        if not page.records:
+            raise RecordNotFoundError()
+        return _node(page.records[0])
+
+    def _find_duplicates(self, obj: ObjectDef, call: CoreCall, args: Args) -> list[Any]:
+        query = FindDuplicates(obj, tuple(args.get("ids") or ()), tuple(args.get("data") or ()))
+        pages = call.service.find_duplicates(call.ctx, query)
+        paging = page_args({}, call.ctx.workspace_id, obj.id, call.page_default, call.page_max)
+        group = Siblings()
+        return [connection(page, nodes_of(page.records, group), paging) for page in pages]
+
+    # -- mutations
+
+    def _create_one(self, obj: ObjectDef, call: CoreCall, args: Args) -> RecordNode:
+        return self._create_many(obj, call, {**args, "data": [args["data"]]})[0]
+
+    def _create_many(self, obj: ObjectDef, call: CoreCall, args: Args) -> list[RecordNode]:
+        command = CreateRecords(obj, tuple(args["data"]), upsert=bool(args.get("upsert")))
+        return nodes_of(outcome.record for outcome in call.service.create(call.ctx, command))
+
+    def _update_one(self, obj: ObjectDef, call: CoreCall, args: Args) -> RecordNode:
+        outcome = call.service.update(call.ctx, UpdateRecord(obj, args["id"], args["data"]))
+        return _node(outcome.record)
+
+    def _update_many(self, obj: ObjectDef, call: CoreCall, args: Args) -> list[RecordNode]:
+        command = UpdateRecords(obj, _by_filter(args), args["data"])
+        return nodes_of(o.record for o in call.service.update_many(call.ctx, command))
+
+    def _delete_one(self, obj: ObjectDef, call: CoreCall, args: Args) -> RecordNode:
+        return self._remove(obj, call, Selection(ids=(args["id"],)), soft=True)[0]
+
+    def _delete_many(self, obj: ObjectDef, call: CoreCall, args: Args) -> list[RecordNode]:
+        return self._remove(obj, call, _by_filter(args), soft=True)
+
+    def _destroy_one(self, obj: ObjectDef, call: CoreCall, args: Args) -> RecordNode:
+        return self._remove(obj, call, Selection(ids=(args["id"],)), soft=False)[0]
+
+    def _destroy_many(self, obj: ObjectDef, call: CoreCall, args: Args) -> list[RecordNode]:
+        return self._remove(obj, call, _by_filter(args), soft=False)
+
+    def _restore_one(self, obj: ObjectDef, call: CoreCall, args: Args) -> RecordNode:
+        return _node(call.service.restore(call.ctx, RestoreRecord(obj, args["id"])).record)
+
+    def _restore_many(self, obj: ObjectDef, call: CoreCall, args: Args) -> list[RecordNode]:
+        outcomes = call.service.restore_many(call.ctx, RestoreRecords(obj, _by_filter(args)))
+        return nodes_of(outcome.record for outcome in outcomes)
+
+    def _remove(
+        self, obj: ObjectDef, call: CoreCall, selection: Selection, *, soft: bool
+    ) -> list[RecordNode]:
+        outcomes = call.service.remove_many(
+            call.ctx, RemoveRecords(obj, selection, soft=soft, model=call.model)
+        )
+        return nodes_of(outcome.record for outcome in outcomes)
+
+
+def _window(paging: PageArgs, args: Args) -> dict[str, Any]:
+    """The cursor, filter and sort arguments of a list or nested connection query."""
+    return {
+        "after": paging.after,
+        "before": paging.before,
+        "filter": to_filter(args.get("filter")),
+        "order_by": paging.order_by,
+    }
+
+
+def _by_filter(args: Args) -> Selection:
+    return Selection(filter=to_filter(args.get("filter")))
+
+
+def _many_to_one(field: FieldDef) -> Callable[..., Any]:
+    column, target = field.join_column or "", field.relation.target_object_id  # type: ignore[union-attr]
+
+    def load(call: CoreCall, nodes: list[RecordNode]) -> dict[str, RecordNode]:
+        refs = [(target, node[column]) for node in nodes if node.get(column)]
+        found = call.service.get_targets(call.ctx, call.model, refs)
+        group = Siblings()
+        return {record_id: RecordNode(record, group) for (_, record_id), record in found.items()}
+
+    def resolve(node: RecordNode, info: GraphQLResolveInfo) -> RecordNode | None:
+        if not node.get(column):
+            return None
+        loaded = node.group.load(("m2o", field.name), lambda nodes: load(info.context, nodes))
+        return loaded.get(node[column])
+
+    return resolve
+
+
+def _one_to_many(obj: ObjectDef, field: FieldDef) -> Callable[..., Any]:
+    def load(call: CoreCall, nodes: list[RecordNode], args: Args) -> dict[str, Any]:
+        target_id = field.relation.target_object_id  # type: ignore[union-attr]
+        paging = page_args(args, call.ctx.workspace_id, target_id, call.page_default, call.page_max)
+        parents = tuple(node["id"] for node in nodes)
+        window = _window(paging, args)
+        query = ListChildren(call.model, obj, field.name, parents, paging.limit, **window)
+        pages = call.service.list_children(call.ctx, query)
+        group = Siblings()
+        return {
+            parent: connection(page, nodes_of(page.records, group), paging)
+            for parent, page in pages.items()
+        }
+
+    def resolve(node: RecordNode, info: GraphQLResolveInfo, **args: Any) -> dict[str, Any]:
+        key = ("o2m", field.name, json.dumps(args, sort_keys=True, default=str))
+        loaded = node.group.load(key, lambda nodes: load(info.context, nodes, args))
+        return loaded[node["id"]]
+
+    return resolve
