@@ -87,3 +87,21 @@ def test_the_on_delete_of_a_relation_can_be_changed_through_the_metadata_api(res
     assert rest.delete(f"/rest/companies/{company_id}")[0] == 200
     _, body = rest.get("/rest/rockets")
     assert body["data"]["rockets"][0]["makerId"] is None
+
+
+def test_graphql_destroy_many_applies_on_delete_and_restrict_refuses_the_whole_batch(client, rest):
+    from tests.functional.graphql_support import GraphQLClient
+
+    gql = GraphQLClient(client.http, rest.tenant)
+    _rockets_made_by_companies(rest, "RESTRICT")
+    kept = _company_with(rest, "rockets", [{"name": "a"}])
+    freed = _company_with(rest, "people", [{"city": "Oslo"}])
+    error = gql.error(
+        f'mutation {{ destroyCompanies(filter: {{id: {{in: ["{kept}", "{freed}"]}}}}) {{ id }} }}'
+    )
+    assert error["extensions"]["code"] == "CONFLICT"
+    assert rest.get(f"/rest/companies/{freed}")[0] == 200  # nothing of the batch happened
+    data = gql.data(f'mutation {{ destroyCompanies(filter: {{id: {{eq: "{freed}"}}}}) {{ id }} }}')
+    assert data["destroyCompanies"] == [{"id": freed}]
+    _, body = rest.get("/rest/people")
+    assert [p["companyId"] for p in body["data"]["people"]] == [None]
