@@ -169,3 +169,32 @@ def test_a_body_over_the_size_limit_is_413_before_any_dynamodb_call(gql, meter):
     status, body = gql.raw('{"query": "{ companies { totalCount } }"' + padding + "}")
     assert status == 413 and codes(body) == ["BAD_USER_INPUT"]
     assert meter.requests == 0
+
+
+def test_an_unexpected_failure_is_internal_server_error_without_a_traceback_and_keeps_partial_data(
+    gql, meter
+):
+    """A root field whose storage call fails unexpectedly gets INTERNAL_SERVER_ERROR and null;
+    the other root fields of the request still answer (GraphQL's partial data)."""
+    [acme] = gql.data("mutation { createCompanies(data: [{name: \"Acme\"}]) { id } }")[
+        "createCompanies"
+    ]
+
+    def broken_record_reads(operation, params):
+        if operation in ("GetItem", "BatchGetItem", "Query") and "#REC#" in str(params):
+            raise RuntimeError("disk on fire at /srv/secret/path")
+        return None
+
+    gql.data("{ __typename }")  # the schema is built before storage breaks
+    meter.interceptors.append(broken_record_reads)
+    try:
+        status, body = gql(
+            f'{{ company(filter: {{id: {{eq: "{acme["id"]}"}}}}) {{ id }} ok: __typename }}'
+        )
+    finally:
+        meter.interceptors.remove(broken_record_reads)
+    assert status == 200
+    assert codes(body) == ["INTERNAL_SERVER_ERROR"]
+    assert body["errors"][0]["path"] == ["company"]
+    assert "secret" not in str(body) and "Traceback" not in str(body)
+    assert body["data"] == {"company": None, "ok": "Query"}
