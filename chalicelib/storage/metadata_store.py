@@ -13,13 +13,13 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from pynamodb.exceptions import PynamoDBException, TransactWriteError
+from pynamodb.exceptions import TransactWriteError
 
 from chalicelib.core.ports import StoredRecord
 from chalicelib.errors import VersionConflictError
 from chalicelib.settings import SETTINGS
 from chalicelib.storage import keys
-from chalicelib.storage.connection import shared_connection
+from chalicelib.storage.connection import call, shared_connection
 from chalicelib.storage.models import (
     RECORD_DATA,
     RECORD_DELETED_AT,
@@ -132,22 +132,10 @@ def commit_change(workspace_id: str, change: MetadataChange, expected_version: i
 # -- jobs ------------------------------------------------------------------------------------
 
 
-def _call(operation: str, request: dict[str, Any]) -> dict[str, Any]:
-    def send() -> dict[str, Any]:
-        try:
-            return shared_connection().dispatch(operation, request)
-        except PynamoDBException as exc:
-            if exc.cause_response_code in RETRYABLE_CODES:
-                raise RetryableError(exc.cause_response_code) from exc
-            raise
-
-    return with_retries(send, attempts=SETTINGS.write_retry_attempts)
-
-
 def _query_all(request: dict[str, Any]) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
     while True:
-        response = _call("Query", request)
+        response = call("Query", request)
         items.extend(response.get("Items", []))
         last = response.get("LastEvaluatedKey")
         if not last:
@@ -168,11 +156,11 @@ def pending_jobs(workspace_id: str) -> list[dict[str, Any]]:
 
 def save_job(workspace_id: str, job: dict[str, Any]) -> None:
     """Record a job's progress (its resume point), so another runner continues from there."""
-    _call("PutItem", _body_put(keys.job_key(workspace_id, job["id"]), _JOB_KIND, job))
+    call("PutItem", _body_put(keys.job_key(workspace_id, job["id"]), _JOB_KIND, job))
 
 
 def finish_job(workspace_id: str, job_id: str) -> None:
-    _call("DeleteItem", _delete(keys.job_key(workspace_id, job_id)))
+    call("DeleteItem", _delete(keys.job_key(workspace_id, job_id)))
 
 
 # -- walking and purging partitions ----------------------------------------------------------
@@ -194,7 +182,7 @@ def records_after(
     if after:
         request["ExpressionAttributeValues"][":after"] = {"S": after}
     while True:
-        response = _call("Query", request)
+        response = call("Query", request)
         items = response.get("Items", [])
         more = bool(response.get("LastEvaluatedKey"))
         records = [_stored(item) for item in items if RECORD_TOMBSTONE not in item]
@@ -229,7 +217,7 @@ def delete_partition_page(pk: str, *, sk_prefix: str | None = None, limit: int =
         "ConsistentRead": True,
         "Limit": limit,
     }
-    item_keys = _call("Query", request).get("Items", [])
+    item_keys = call("Query", request).get("Items", [])
     for start in range(0, len(item_keys), _BATCH_WRITE_MAX):
         _batch_delete(item_keys[start : start + _BATCH_WRITE_MAX])
     return len(item_keys)
@@ -241,7 +229,7 @@ def _batch_delete(item_keys: list[dict[str, Any]]) -> None:
 
     def send() -> None:
         nonlocal pending
-        response = _call("BatchWriteItem", {"RequestItems": pending})
+        response = call("BatchWriteItem", {"RequestItems": pending})
         unprocessed = response.get("UnprocessedItems") or {}
         if unprocessed.get(table):
             pending = unprocessed
@@ -251,4 +239,4 @@ def _batch_delete(item_keys: list[dict[str, Any]]) -> None:
 
 
 def delete_item(key: keys.Key) -> None:
-    _call("DeleteItem", _delete(key))
+    call("DeleteItem", _delete(key))

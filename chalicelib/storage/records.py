@@ -9,13 +9,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pynamodb.exceptions import PynamoDBException
-
 from chalicelib.core.plan import Plan
 from chalicelib.core.ports import RecordPage, StoredRecord
 from chalicelib.settings import SETTINGS
 from chalicelib.storage import keys
-from chalicelib.storage.connection import shared_connection
+from chalicelib.storage.connection import call
 from chalicelib.storage.executor import execute_plan
 from chalicelib.storage.models import (
     COUNTER_LIVE,
@@ -25,7 +23,7 @@ from chalicelib.storage.models import (
     RECORD_TOMBSTONE,
     RECORD_VERSION,
 )
-from chalicelib.storage.retry import RETRYABLE_CODES, RetryableError, with_retries
+from chalicelib.storage.retry import RetryableError, with_retries
 from chalicelib.storage.tables import MAIN_TABLE, index_name
 
 _PK, _SK = MAIN_TABLE.hash_key, MAIN_TABLE.range_key or "sk"
@@ -53,24 +51,10 @@ def _visible(item: WireItem | None) -> bool:
     return item is not None and RECORD_TOMBSTONE not in item
 
 
-def _call(operation: str, request: dict[str, Any]) -> dict[str, Any]:
-    """One read, retried with backoff while DynamoDB throttles it."""
-
-    def send() -> dict[str, Any]:
-        try:
-            return shared_connection().dispatch(operation, request)
-        except PynamoDBException as exc:
-            if exc.cause_response_code in RETRYABLE_CODES:
-                raise RetryableError(exc.cause_response_code) from exc
-            raise
-
-    return with_retries(send, attempts=SETTINGS.write_retry_attempts)
-
-
 def _get_item(key: keys.Key) -> WireItem | None:
     # Strongly consistent: a client reading right after its own write must see it.
     request = {"TableName": SETTINGS.main_table, "Key": _key(key), "ConsistentRead": True}
-    return _call("GetItem", request).get("Item")
+    return call("GetItem", request).get("Item")
 
 
 def _batch_get(item_keys: list[keys.Key]) -> list[WireItem]:
@@ -86,7 +70,7 @@ def _batch_get(item_keys: list[keys.Key]) -> list[WireItem]:
 
         def send() -> None:
             nonlocal pending
-            response = _call("BatchGetItem", {"RequestItems": pending})
+            response = call("BatchGetItem", {"RequestItems": pending})
             found.extend(response.get("Responses", {}).get(table, []))
             unprocessed = response.get("UnprocessedKeys") or {}
             if unprocessed.get(table):
@@ -122,7 +106,7 @@ def _query_live(
         request["ExpressionAttributeValues"][":c"] = {"S": condition[1]}
     items: list[WireItem] = []
     while True:
-        response = _call("Query", request)
+        response = call("Query", request)
         items.extend(response.get("Items", []))
         last = response.get("LastEvaluatedKey")
         if len(items) > wanted or not last:
@@ -180,7 +164,7 @@ class DynamoRecordStore:
         while True:
             # Limit counts items read (before the filter), so the cap bounds the cost.
             request["Limit"] = max_items + 1 - read
-            response = _call("Query", request)
+            response = call("Query", request)
             read += int(response.get("ScannedCount", 0))
             records.extend(_record(item) for item in response.get("Items", []))
             last = response.get("LastEvaluatedKey")
@@ -244,7 +228,7 @@ class DynamoRecordStore:
                 f"{name}pk": attribute_values[":pk"],
                 f"{name}sk": {"S": index_sk},
             }
-        response = _call("Query", request)
+        response = call("Query", request)
         entries = [
             (item[f"{name}sk"]["S"], keys.record_id_from_sk(item[_SK]["S"]))
             for item in response.get("Items", [])
@@ -298,7 +282,7 @@ class DynamoRecordStore:
             "ConsistentRead": True,
             "Limit": 16,
         }
-        response = _call("Query", request)
+        response = call("Query", request)
         items = response.get("Items", [])
         exists = bool(items) and items[0][_SK]["S"] == record_id
         if any(_visible(item) and RECORD_DELETED_AT not in item for item in items):
