@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from chalicelib.core.commands import ListChildren, Page
+from chalicelib.core.commands import Page
 from chalicelib.core.listing import list_in_memory, prepare
+from chalicelib.core.many_commands import ListChildren
 from chalicelib.core.ports import RecordStore, StoredRecord
 from chalicelib.core.preloaded import PreloadedRecords
 from chalicelib.core.query_validation import filter_mentions

@@ -12,24 +12,26 @@ from chalicelib.core import plan as ops
 from chalicelib.core.coercion import apply_create_defaults, coerce_input, merge_update
 from chalicelib.core.commands import (
     CreateRecords,
-    FindDuplicates,
     GetRecord,
-    ListChildren,
     ListRecords,
     Page,
     RecordOutcome,
     RemoveRecord,
-    RemoveRecords,
     RestoreRecord,
-    RestoreRecords,
-    Selection,
     UpdateRecord,
-    UpdateRecords,
 )
 from chalicelib.core.ports import RecordStore, StoredRecord
 
 if TYPE_CHECKING:
     from chalicelib.core.listing import ListSpec, Window
+    from chalicelib.core.many_commands import (
+        FindDuplicates,
+        ListChildren,
+        RemoveRecords,
+        RestoreRecords,
+        Selection,
+        UpdateRecords,
+    )
     from chalicelib.core.selection import Scope
 from chalicelib.core.presentation import present_record, present_records
 from chalicelib.core.uniqueness import Claim, unique_claims

@@ -17,16 +17,18 @@ from graphql import GraphQLResolveInfo
 from chalicelib.context import RequestContext
 from chalicelib.core.commands import (
     CreateRecords,
-    FindDuplicates,
     GetRecord,
-    ListChildren,
     ListRecords,
     Page,
-    RemoveRecords,
     RestoreRecord,
+    UpdateRecord,
+)
+from chalicelib.core.many_commands import (
+    FindDuplicates,
+    ListChildren,
+    RemoveRecords,
     RestoreRecords,
     Selection,
-    UpdateRecord,
     UpdateRecords,
 )
 from chalicelib.core.records import RecordService

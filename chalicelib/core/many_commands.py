@@ -1,0 +1,71 @@
+"""Commands on many records at once (GraphQL's `...Many` mutations, duplicates, nested lists).
+
+Separate from `commands.py` so that a cold start, which needs only the single-record commands
+of REST, does not define these classes too; the GraphQL adapter loads them on first use.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from chalicelib.metadata.model import ObjectDef, WorkspaceModel
+
+if TYPE_CHECKING:
+    from chalicelib.core.filters import Filter, SortKey
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """The records a many-record command acts on: those with the given ids, or those matching a
+    raw filter (None matches every record in the command's scope)."""
+
+    filter: Filter | None = None
+    ids: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateRecords:
+    object: ObjectDef
+    selection: Selection
+    changes: Any
+
+
+@dataclass(frozen=True, slots=True)
+class RemoveRecords:
+    """Soft delete (live records only) or destroy (live and soft-deleted) many records."""
+
+    object: ObjectDef
+    selection: Selection
+    soft: bool
+    model: WorkspaceModel | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RestoreRecords:
+    object: ObjectDef
+    selection: Selection
+
+
+@dataclass(frozen=True, slots=True)
+class FindDuplicates:
+    """Existing records that look like each given record (by id) or each input record."""
+
+    object: ObjectDef
+    ids: tuple[str, ...] = ()
+    inputs: tuple[Any, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ListChildren:
+    """One ONE_TO_MANY relation field of many parents, each parent paged on its own."""
+
+    model: WorkspaceModel
+    object: ObjectDef
+    field_name: str
+    parent_ids: tuple[str, ...]
+    limit: int
+    after: str | None = None
+    before: str | None = None
+    filter: Filter | None = None
+    order_by: tuple[SortKey, ...] = ()
