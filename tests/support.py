@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from dataclasses import dataclass
 
@@ -24,7 +25,6 @@ def make_tenant(name: str = "Acme") -> Tenant:
     workspace = create_workspace(name)
     key = issue_key(workspace.id, f"{name} key")
     return Tenant(workspace.id, key.token, key.row.key_id)
-
 
 
 class RestClient:
@@ -57,3 +57,12 @@ class RestClient:
 
     def delete(self, path: str, **kw):
         return self.call("DELETE", path, **kw)
+
+
+def cursor_record(cursor: str | None) -> str | None:
+    """The record id inside an opaque list cursor (what `pageInfo` cursors point at)."""
+    if cursor is None:
+        return None
+    padded = cursor + "=" * (-len(cursor) % 4)
+    record_id, _binding = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    return record_id

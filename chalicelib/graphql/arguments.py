@@ -6,10 +6,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from chalicelib.core.cursors import decode_cursor, sort_binding
 from chalicelib.core.filters import And, Condition, Direction, Filter, Not, Operator, Or, SortKey
 from chalicelib.core.query_validation import ID_DESCENDING, ID_TIEBREAKER
 from chalicelib.errors import InvalidQueryParamError
-from chalicelib.graphql.cursors import binding, decode_cursor
 
 _REVERSED = {
     Direction.ASC_NULLS_FIRST: Direction.DESC_NULLS_LAST,
@@ -81,7 +81,7 @@ def page_args(
 ) -> PageArgs:
     """Check the paging arguments and decode the cursors of this list."""
     order = to_order(args.get("orderBy"))
-    tag = binding(workspace_id, object_id, [(".".join(k.path), str(k.direction)) for k in order])
+    tag = sort_binding(workspace_id, object_id, order)
     first, last = args.get("first"), args.get("last")
     for name, count in (("first", first), ("last", last)):
         if count is not None and not 0 <= count <= maximum:

@@ -12,8 +12,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from chalicelib.core.cursors import binding, decode_cursor, encode_cursor
 from chalicelib.errors import InvalidQueryParamError
-from chalicelib.graphql.cursors import binding, decode_cursor, encode_cursor
 
 # Twenty's @QueryOptions on the metadata DTOs: 10 items unless asked, at most 1000.
 DEFAULT_PAGE_SIZE = 10

@@ -23,6 +23,7 @@ from chalicelib.core.commands import (
     RestoreRecord,
     UpdateRecord,
 )
+from chalicelib.core.cursors import encode_cursor
 from chalicelib.core.many_commands import (
     FindDuplicates,
     ListChildren,
@@ -34,7 +35,6 @@ from chalicelib.core.many_commands import (
 from chalicelib.core.records import RecordService
 from chalicelib.errors import RecordNotFoundError
 from chalicelib.graphql.arguments import PageArgs, page_args, to_filter
-from chalicelib.graphql.cursors import encode_cursor
 from chalicelib.graphql.loading import RecordNode, Siblings, nodes_of
 from chalicelib.metadata.model import FieldDef, ObjectDef, RelationType, WorkspaceModel
 

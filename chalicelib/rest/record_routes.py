@@ -35,20 +35,24 @@ def collection(call: RestCall, plural: str) -> Response:
         upsert = parsing.boolean_param(call.params, "upsert")
         [outcome] = record_service().create(call.ctx, CreateRecords(obj, (body,), upsert=upsert))
         return json_response(rendering.mutation("create", obj, outcome.record), 201)
+    from chalicelib.core.cursors import sort_binding
+
     params = call.params
     limit = parsing.limit_param(params, default=SETTINGS.page_default, maximum=SETTINGS.page_max)
-    after, before = parsing.cursor_params(params)
+    order_by = parsing.order_by_param(params)
+    tag = sort_binding(call.ctx.workspace_id, obj.id, order_by)
+    after, before = parsing.record_cursor_params(params, tag)
     query = ListRecords(
         obj,
         limit,
         after=after,
         before=before,
         filter=parsing.filter_param(params),
-        order_by=parsing.order_by_param(params),
+        order_by=order_by,
         depth=parsing.depth_param(params),
         model=call.model,
     )
-    return json_response(rendering.page(obj, record_service().list(call.ctx, query)))
+    return json_response(rendering.page(obj, record_service().list(call.ctx, query), tag))
 
 
 @records.route("/{plural}/{record_id}", methods=["GET", "PATCH", "PUT", "DELETE"])

@@ -25,14 +25,20 @@ def many_mutation(verb: str, obj: ObjectDef, records: list[dict[str, Any]]) -> d
     return {"data": {f"{verb}{pascal(obj.name_plural)}": records}}
 
 
-def page(obj: ObjectDef, result: Page) -> dict[str, Any]:
+def page(obj: ObjectDef, result: Page, cursor_tag: str) -> dict[str, Any]:
+    """A list page; its cursors are opaque and bound to this list (`core/cursors.py`)."""
+    from chalicelib.core.cursors import encode_cursor
+
+    def cursor(record_id: str | None) -> str | None:
+        return encode_cursor(cursor_tag, record_id) if record_id is not None else None
+
     return {
         "data": {obj.name_plural: result.records},
         "totalCount": result.total_count,
         "pageInfo": {
             "hasNextPage": result.has_next_page,
             "hasPreviousPage": result.has_previous_page,
-            "startCursor": result.start_cursor,
-            "endCursor": result.end_cursor,
+            "startCursor": cursor(result.start_cursor),
+            "endCursor": cursor(result.end_cursor),
         },
     }

@@ -6,6 +6,8 @@ from urllib.parse import quote
 
 import pytest
 
+from tests.support import cursor_record
+
 
 def q(text: str) -> str:
     return quote(text, safe="")
@@ -14,8 +16,12 @@ def q(text: str) -> str:
 @pytest.fixture
 def companies(rest):
     rows = [
-        {"name": "Acme", "employees": 50, "idealCustomerProfile": True,
-         "address": {"addressCity": "Paris"}},
+        {
+            "name": "Acme",
+            "employees": 50,
+            "idealCustomerProfile": True,
+            "address": {"addressCity": "Paris"},
+        },
         {"name": "acme labs", "employees": 5, "address": {"addressCity": "Berlin"}},
         {"name": "Globex", "employees": None, "address": {"addressCity": "Paris"}},
         {"name": "Initech", "employees": 300, "idealCustomerProfile": True},
@@ -149,7 +155,10 @@ def test_depth_one_embeds_many_to_one_and_one_to_many(rest, companies):
     acme = companies["Acme"]
     _, body = rest.post(
         "/rest/batch/people",
-        [{"jobTitle": "CEO", "companyId": acme["id"]}, {"jobTitle": "CTO", "companyId": acme["id"]}],
+        [
+            {"jobTitle": "CEO", "companyId": acme["id"]},
+            {"jobTitle": "CTO", "companyId": acme["id"]},
+        ],
     )
     people = body["data"]["createPeople"]
     _, body = rest.get("/rest/people?depth=1")
@@ -226,3 +235,21 @@ def test_past_the_scan_cap_the_error_names_what_to_do(rest, companies):
         service.list(ctx, ListRecords(obj, 10, filter=parse_filter("name[gte]:A")))
     assert "sort by 'name'" in indexed.value.message
     assert "index 'name'" not in indexed.value.message
+
+
+def test_rest_cursors_are_opaque_and_bound_to_the_list_they_came_from(rest):
+    rest.post("/rest/batch/companies", [{"name": f"C{i}", "employees": i} for i in range(5)])
+    _, body = rest.get("/rest/companies?limit=2&order_by=employees[DescNullsLast]")
+    cursor = body["pageInfo"]["endCursor"]
+    assert cursor_record(cursor) == body["data"]["companies"][-1]["id"]
+    _, more = rest.get(
+        f"/rest/companies?limit=2&order_by=employees[DescNullsLast]&starting_after={cursor}"
+    )
+    assert [c["employees"] for c in more["data"]["companies"]] == [2, 1]
+    for other_list in ("order_by=employees[AscNullsFirst]", "order_by=name", ""):
+        status, error = rest.get(f"/rest/companies?limit=2&{other_list}&starting_after={cursor}")
+        assert status == 400 and "cursor of another list" in error["messages"][0], other_list
+    status, error = rest.get(f"/rest/people?limit=2&starting_after={cursor}")
+    assert status == 400
+    status, error = rest.get("/rest/companies?starting_after=bm90LWEtY3Vyc29y")
+    assert status == 400 and "not a valid cursor" in error["messages"][0]

@@ -1,9 +1,10 @@
-"""Opaque connection cursors, bound to the workspace, the object and the sort they page.
+"""Opaque cursors, bound to the workspace, the object and the sort they page.
 
-A cursor is base64url of `[record id, binding]`, where the binding is a hash of (workspace id,
-object id, orderBy). The core still checks that the record belongs to the workspace and object;
-the binding additionally refuses a cursor of another list (another sort places it elsewhere),
-so a foreign cursor is always a BAD_USER_INPUT and never a position in someone else's data.
+A cursor (GraphQL connections and REST `pageInfo` alike) is base64url of `[record id,
+binding]`, where the binding is a hash of (workspace id, object id, sort). The core still checks
+that the record belongs to the workspace and object; the binding also refuses a cursor of
+another list (another sort places it elsewhere), so a foreign cursor is always a bad request
+and never a position in someone else's data.
 """
 
 from __future__ import annotations
@@ -13,14 +14,25 @@ import binascii
 import hashlib
 import json
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from chalicelib.errors import InvalidQueryParamError
+
+if TYPE_CHECKING:
+    from chalicelib.core.filters import SortKey
 
 
 def binding(workspace_id: str, object_id: str, order: Sequence[tuple[str, str]]) -> str:
     """The tag that ties cursors to one list (workspace, object, sort)."""
     text = json.dumps([workspace_id, object_id, list(order)], separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def sort_binding(workspace_id: str, object_id: str, order_by: Sequence[SortKey]) -> str:
+    """The binding of a list sorted by `order_by` (raw sort keys, as the adapters parse them)."""
+    return binding(
+        workspace_id, object_id, [(".".join(k.path), str(k.direction)) for k in order_by]
+    )
 
 
 def encode_cursor(tag: str, record_id: str) -> str:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from chalicelib.core.cursors import binding, decode_cursor, encode_cursor
 from chalicelib.errors import InvalidQueryParamError
-from chalicelib.graphql.cursors import binding, decode_cursor, encode_cursor
 
 TAG = binding("ws-1", "obj-1", [("name", "AscNullsFirst")])
 
