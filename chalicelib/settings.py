@@ -22,6 +22,7 @@ class Settings:
     max_body_bytes: int
     write_retry_attempts: int
     scan_cap: int
+    index_key_cap: int
     metadata_job_seconds: float
     graphql_max_depth: int
     graphql_max_fields: int
@@ -46,6 +47,9 @@ class Settings:
             write_retry_attempts=_int("CRM_WRITE_RETRY_ATTEMPTS", 12),
             # Items a filtered/sorted list may read without an index before answering 400.
             scan_cap=_int("CRM_QUERY_SCAN_CAP", 10_000),
+            # Index keys (keys only, ~100 bytes each) a list may read to count a range or to
+            # put a range in id order: about a dozen 1 MB DynamoDB pages at most.
+            index_key_cap=_int("CRM_INDEX_KEY_CAP", 100_000),
             # Time a metadata request spends on the records its change touches (migrations,
             # purges) before answering; the rest continues later (metadata/jobs.py). Well
             # under API Gateway's 29 s.

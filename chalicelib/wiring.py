@@ -21,7 +21,10 @@ def record_store() -> DynamoRecordStore:
 @cache
 def record_service() -> RecordService:
     return RecordService(
-        record_store(), batch_max=SETTINGS.batch_max_records, scan_cap=SETTINGS.scan_cap
+        record_store(),
+        batch_max=SETTINGS.batch_max_records,
+        scan_cap=SETTINGS.scan_cap,
+        index_key_cap=SETTINGS.index_key_cap,
     )
 
 

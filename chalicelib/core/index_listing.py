@@ -130,12 +130,20 @@ def list_by_index(
     plan: IndexPlan,
     cap: int,
     count_all: Callable[[], int],
+    key_cap: int,
 ) -> Window:
+    """`cap` bounds the records read to count; `key_cap` the index keys (keys only, cheaper)."""
+    if plan.by_id:
+        from chalicelib.core.index_id_listing import list_by_index_in_id_order
+
+        return list_by_index_in_id_order(
+            store, workspace_id, spec, plan, key_cap=key_cap, scan_cap=cap
+        )
     walker = _Walker(store, workspace_id, spec, plan)
     batch = spec.limit + 1
     cursor_id = spec.before if spec.before is not None else spec.after
     cursor = _locate(store, workspace_id, spec, cursor_id) if cursor_id else None
-    total = _total(store, workspace_id, walker, cap, count_all)
+    total = _total(store, workspace_id, walker, (cap, key_cap), count_all)
     if spec.before is not None and cursor is not None:
         backward = not plan.forward
         found = _take(walker.walk(walker.position_of(cursor, backward), backward, batch), batch)
@@ -167,21 +175,28 @@ def _locate(store: RecordStore, workspace_id: str, spec: ListSpec, record_id: st
 
 
 def _total(
-    store: RecordStore, workspace_id: str, walker: _Walker, cap: int, count_all: Callable[[], int]
+    store: RecordStore,
+    workspace_id: str,
+    walker: _Walker,
+    caps: tuple[int, int],
+    count_all: Callable[[], int],
 ) -> int:
-    """Exact totalCount: the counter without a filter, index keys for a range-only filter,
-    otherwise every match (each bounded by the scan cap)."""
+    """Exact totalCount: the counter without a filter, index keys for a range-only filter (at
+    most the key cap), otherwise every match (at most the scan cap)."""
     spec, plan = walker.spec, walker.plan
+    cap, key_cap = caps
     if spec.filter is None:
         return count_all()
     if plan.exact:
         total = 0
         for key_range in walker.ranges(True):
             counted = store.index_count(
-                workspace_id, spec.obj.id, plan.slot, key_range, max_items=cap
+                workspace_id, spec.obj.id, plan.slot, key_range, max_items=key_cap
             )
             if counted is None:
-                raise QueryNeedsIndexError(f"totalCount would read more than {cap} index entries")
+                raise QueryNeedsIndexError(
+                    f"totalCount would read more than {key_cap} index entries; narrow the filter"
+                )
             total += counted
         return total
     total = 0

@@ -4,7 +4,10 @@ An index serves a list when
 - the sort is one indexed path (plus the id tiebreaker): the index is walked in that order,
   null and non-null values as two segments placed as the direction asks; or
 - the sort is the default (id) and a top-level `eq` condition names an indexed path: the
-  entries of that value are already in id order.
+  entries of that value are already in id order; or
+- the sort is the default (id) and a top-level range (`gt`, `gte`, `lt`, `lte`, `startsWith`)
+  names an indexed path: the range is read keys only and its ids sorted (`by_id`,
+  core/index_id_listing.py).
 Conditions on the indexed path narrow the key range; every condition is still evaluated on the
 records read (core/evaluation.py), so a narrowing is only ever a superset of the matches.
 """
@@ -23,6 +26,7 @@ from chalicelib.metadata.model import FieldType, ObjectDef
 _TEXT = frozenset({FieldType.TEXT, FieldType.RICH_TEXT})
 # Operators whose truth on a record fully follows from the key range (no residual work).
 _EXACT = frozenset({Operator.EQ, Operator.GT, Operator.GTE, Operator.LT, Operator.LTE, Operator.IS})
+_RANGES = frozenset({Operator.GT, Operator.GTE, Operator.LT, Operator.LTE, Operator.STARTS_WITH})
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +47,8 @@ class IndexPlan:
     forward: bool
     # True when the key ranges alone decide the filter: counts need no record reads.
     exact: bool
+    # Default order served from a value range: all its keys are read, then sorted by id.
+    by_id: bool = False
 
 
 def _conjuncts(node: Filter | None) -> list[Filter]:
@@ -121,7 +127,21 @@ def plan_index(obj: ObjectDef, filter: Filter | None, sort: tuple) -> IndexPlan 
                 segment = _value_segment(target, [condition])
                 exact = _is_exact(conjuncts, condition.path)
                 return IndexPlan(slot, condition.path, (segment,), True, exact)
+        ranged = [c for c in conjuncts if isinstance(c, Condition) and c.operator in _RANGES]
+        for condition in ranged:
+            if condition.path in indexes:
+                return _id_order_plan(indexes[condition.path], conjuncts, condition.path)
     return None
+
+
+def _id_order_plan(
+    index: tuple[int, ResolvedPath], conjuncts: list[Filter], path: tuple[str, ...]
+) -> IndexPlan | None:
+    slot, target = index
+    segment = _value_segment(target, [c for c in _on(conjuncts, path) if c.operator in _RANGES])
+    if segment.prefix is None and segment.lower is None and segment.upper is None:
+        return None  # startsWith on a non-text path: no key range to read
+    return IndexPlan(slot, path, (segment,), True, _is_exact(conjuncts, path), by_id=True)
 
 
 def _is_exact(conjuncts: list[Filter], path: tuple[str, ...]) -> bool:

@@ -86,11 +86,14 @@ class RecordService:
         *,
         batch_max: int,
         scan_cap: int = 10_000,
+        index_key_cap: int = 100_000,
         new_id: Callable[[], str] | None = None,
     ):
         self._store = store
         self._batch_max = batch_max
+        # Records a list may read without an index / index keys (keys only) it may read.
         self._scan_cap = scan_cap
+        self._key_cap = index_key_cap
         self._new_id = new_id or (lambda: str(uuid.uuid4()))
 
     # -- queries ---------------------------------------------------------------------------
@@ -125,6 +128,7 @@ class RecordService:
                 plan,
                 self._scan_cap,
                 lambda: self._store.count_live(ctx.workspace_id, obj.id),
+                self._key_cap,
             )
         else:
             window = listing.list_in_memory(self._store, ctx.workspace_id, spec, self._scan_cap)

@@ -230,11 +230,15 @@ def test_past_the_scan_cap_the_error_names_what_to_do(rest, companies):
     with pytest.raises(QueryNeedsIndexError) as unindexed:
         service.list(ctx, ListRecords(obj, 10, filter=parse_filter("employees[gt]:1")))
     assert "index 'employees'" in unindexed.value.message
-    # `name` is indexed, but a range with the default order is not served by its index.
+    # `name` is indexed, but `like` is no key range: the error says what an index does serve.
     with pytest.raises(QueryNeedsIndexError) as indexed:
-        service.list(ctx, ListRecords(obj, 10, filter=parse_filter("name[gte]:A")))
+        service.list(ctx, ListRecords(obj, 10, filter=parse_filter("name[like]:%a%")))
     assert "sort by 'name'" in indexed.value.message
     assert "index 'name'" not in indexed.value.message
+    # A range on it is served by the index even in the default order, past the scan cap.
+    page = service.list(ctx, ListRecords(obj, 10, filter=parse_filter("name[gte]:A")))
+    assert len(page.records) == min(10, page.total_count) and page.total_count > 3
+    assert [r["id"] for r in page.records] == sorted(r["id"] for r in page.records)
 
 
 def test_rest_cursors_are_opaque_and_bound_to_the_list_they_came_from(rest):
@@ -253,3 +257,34 @@ def test_rest_cursors_are_opaque_and_bound_to_the_list_they_came_from(rest):
     assert status == 400
     status, error = rest.get("/rest/companies?starting_after=bm90LWEtY3Vyc29y")
     assert status == 400 and "not a valid cursor" in error["messages"][0]
+
+
+def test_a_range_on_an_indexed_field_in_the_default_order_reads_its_keys_and_one_page(
+    rest, meter
+):
+    """The range's index keys are read (keys only), sorted by id, and only the page's records
+    (plus one look-ahead) are fetched; walking it with cursors visits every match once."""
+    names = [f"N{i:03d}" for i in range(150)]
+    for start in range(0, 150, 60):
+        rest.post("/rest/batch/companies", [{"name": n} for n in names[start : start + 60]])
+    _, everything = rest.get("/rest/companies?limit=200")
+    expected = sorted(c["id"] for c in everything["data"]["companies"] if c["name"] >= "N040")
+    meter.reset()
+    status, body = rest.get("/rest/companies?limit=20&filter=name[gte]:N040")
+    assert status == 200 and body["totalCount"] == len(expected) == 110
+    by_operation = dict(meter.items_by_operation)
+    assert by_operation.get("BatchGetItem") == 21  # the page and its look-ahead
+    assert by_operation.get("Query") == 110  # the range's keys, nothing else
+    walked, cursor = [], None
+    while True:
+        query = "/rest/companies?limit=20&filter=name[gte]:N040"
+        _, body = rest.get(query + (f"&starting_after={cursor}" if cursor else ""))
+        walked += [c["id"] for c in body["data"]["companies"]]
+        if not body["pageInfo"]["hasNextPage"]:
+            break
+        cursor = body["pageInfo"]["endCursor"]
+    assert walked == expected
+    _, body = rest.get(f"/rest/companies?limit=20&filter=name[gte]:N040&ending_before={cursor}")
+    at = expected.index(cursor_record(cursor))
+    assert [c["id"] for c in body["data"]["companies"]] == expected[at - 20 : at]
+    assert body["pageInfo"]["hasPreviousPage"] and body["pageInfo"]["hasNextPage"]
