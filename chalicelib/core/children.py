@@ -16,7 +16,7 @@ from chalicelib.core.many_commands import ListChildren
 from chalicelib.core.ports import RecordStore, StoredRecord
 from chalicelib.core.preloaded import PreloadedRecords
 from chalicelib.core.query_validation import filter_mentions
-from chalicelib.core.relations import children_by_index, inverse_of
+from chalicelib.core.relations import inverse_of, read_children
 from chalicelib.metadata.model import RelationType
 
 _EMPTY = Page.of([], 0, False, False)
@@ -36,11 +36,10 @@ def list_children(
     target, column = inverse
     spec = prepare(target, query.limit, query.after, query.before, query.filter, query.order_by)
     include_deleted = filter_mentions(spec.filter, "deletedAt")
-    stored, complete = store.scan(
-        workspace_id, target.id, include_deleted=include_deleted, max_items=cap
-    )
-    if not complete:
-        stored = children_by_index(store, workspace_id, target, column, list(query.parent_ids))
+    stored = read_children(
+        store, workspace_id, target, column, list(query.parent_ids), cap,
+        include_deleted=include_deleted,
+    )  # fmt: skip
     groups: dict[str, list[StoredRecord]] = defaultdict(list)
     for record in stored:
         groups[record.body.get(column) or ""].append(record)

@@ -3,8 +3,9 @@
 MANY_TO_ONE targets of the whole page (every relation field at once) come from one BatchGetItem
 round (≤ 100 keys per call). Each ONE_TO_MANY field is served by one read of the target object's
 records (bounded by the scan cap), grouped by join column; the fields are read concurrently, so
-the number of requests does not grow with the page size. A target object too large to read
-whole is asked through its join column's index instead: concurrent Queries, one per parent.
+the number of requests does not grow with the page size. A target object whose live-record
+counter exceeds the cap is asked through its join column's index instead: concurrent Queries,
+one per parent.
 """
 
 from __future__ import annotations
@@ -105,10 +106,7 @@ def _embed_one_to_many(
     parent_ids = [record["id"] for record in records]
 
     def load(target: ObjectDef, column: str) -> dict[str, list[Record]]:
-        stored, complete = store.scan(workspace_id, target.id, include_deleted=False, max_items=cap)
-        if not complete:
-            # Too many to read whole: ask the join column's index, one Query per parent.
-            stored = children_by_index(store, workspace_id, target, column, parent_ids)
+        stored = read_children(store, workspace_id, target, column, parent_ids, cap)
         groups: dict[str, list[Record]] = defaultdict(list)
         for record in present_records(target, (item.shaped() for item in stored)):
             parent = record.get(column)
@@ -122,6 +120,29 @@ def _embed_one_to_many(
     for (field, _), groups in zip(fields, loaded, strict=True):
         for record in records:
             record[field.name] = groups.get(record["id"], [])
+
+
+def read_children(
+    store: RecordStore,
+    workspace_id: str,
+    target: ObjectDef,
+    column: str,
+    parent_ids: list[str],
+    cap: int,
+    *,
+    include_deleted: bool = False,
+) -> list[StoredRecord]:
+    """Records of `target` that may point at the parents: the whole object in one bounded read
+    when its live-record counter says it fits the cap (the request count then does not depend
+    on the number of parents), else the join column's index, one concurrent Query per parent.
+    The counter (one GetItem) spares reading the cap's worth of records only to give up."""
+    if store.count_live(workspace_id, target.id) <= cap:
+        stored, complete = store.scan(
+            workspace_id, target.id, include_deleted=include_deleted, max_items=cap
+        )
+        if complete:
+            return stored
+    return children_by_index(store, workspace_id, target, column, parent_ids)
 
 
 def children_by_index(
