@@ -16,6 +16,7 @@ from typing import Any
 
 from chalicelib.core.evaluation import compile_filter
 from chalicelib.core.index_planner import IndexPlan
+from chalicelib.core.iteration import take
 from chalicelib.core.listing import ListSpec, Window
 from chalicelib.core.ports import RecordStore, StoredRecord
 from chalicelib.core.presentation import present_record
@@ -82,15 +83,6 @@ class _IdOrder:
         return bool(self.keep(present_record(self.spec.obj, record.shaped())))
 
 
-def _first(records: Iterator[Record], count: int) -> list[Record]:
-    taken: list[Record] = []
-    for record in records:
-        taken.append(record)
-        if len(taken) == count:
-            break
-    return taken
-
-
 def list_by_index_in_id_order(
     store: RecordStore,
     workspace_id: str,
@@ -116,16 +108,16 @@ def list_by_index_in_id_order(
     batch = spec.limit + 1
     if spec.before is not None and cursor is not None:
         split = bisect.bisect_left(ids, cursor.id)
-        found = _first(order.matching(reversed(ids[:split]), batch), batch)
+        found = take(order.matching(reversed(ids[:split]), batch), batch)
         beyond = ids[split + 1 :] if split < len(ids) and ids[split] == cursor.id else ids[split:]
-        has_next = order.matches(cursor) or bool(_first(order.matching(beyond, 1), 1))
+        has_next = order.matches(cursor) or bool(take(order.matching(beyond, 1), 1))
         page = list(reversed(found[: spec.limit]))
         return Window(page, total, has_next, len(found) > spec.limit)
     start = bisect.bisect_right(ids, cursor.id) if cursor is not None else 0
-    found = _first(order.matching(ids[start:], batch), batch)
+    found = take(order.matching(ids[start:], batch), batch)
     has_previous = cursor is not None and (
         order.matches(cursor)
-        or bool(_first(order.matching(reversed(ids[: bisect.bisect_left(ids, cursor.id)]), 1), 1))
+        or bool(take(order.matching(reversed(ids[: bisect.bisect_left(ids, cursor.id)]), 1), 1))
     )
     return Window(found[: spec.limit], total, len(found) > spec.limit, has_previous)
 

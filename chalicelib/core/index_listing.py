@@ -13,6 +13,7 @@ from typing import Any
 from chalicelib.core.evaluation import compile_filter
 from chalicelib.core.index_planner import IndexPlan, Segment
 from chalicelib.core.indexing import compile_index_entries
+from chalicelib.core.iteration import take
 from chalicelib.core.listing import ListSpec, Window
 from chalicelib.core.ports import RecordStore, StoredRecord
 from chalicelib.core.presentation import present_record
@@ -114,15 +115,6 @@ def _place(sk: str, key_range: tuple[str, tuple[str, ...]], forward: bool) -> st
     return "before" if below == forward else "after"
 
 
-def _take(records: Iterator[Record], count: int) -> list[Record]:
-    taken = []
-    for record in records:
-        taken.append(record)
-        if len(taken) == count:
-            break
-    return taken
-
-
 def list_by_index(
     store: RecordStore,
     workspace_id: str,
@@ -146,19 +138,19 @@ def list_by_index(
     total = _total(store, workspace_id, walker, (cap, key_cap), count_all)
     if spec.before is not None and cursor is not None:
         backward = not plan.forward
-        found = _take(walker.walk(walker.position_of(cursor, backward), backward, batch), batch)
+        found = take(walker.walk(walker.position_of(cursor, backward), backward, batch), batch)
         has_previous = len(found) > spec.limit
         page = list(reversed(found[: spec.limit]))
         has_next = walker.matches(cursor) or bool(
-            _take(walker.walk(walker.position_of(cursor, plan.forward), plan.forward, 2), 1)
+            take(walker.walk(walker.position_of(cursor, plan.forward), plan.forward, 2), 1)
         )
         return Window(page, total, has_next, has_previous)
     start: Position = (0, None) if cursor is None else walker.position_of(cursor, plan.forward)
-    found = _take(walker.walk(start, plan.forward, batch), batch)
+    found = take(walker.walk(start, plan.forward, batch), batch)
     has_previous = cursor is not None and (
         walker.matches(cursor)
         or bool(
-            _take(walker.walk(walker.position_of(cursor, not plan.forward), not plan.forward, 2), 1)
+            take(walker.walk(walker.position_of(cursor, not plan.forward), not plan.forward, 2), 1)
         )
     )
     return Window(found[: spec.limit], total, len(found) > spec.limit, has_previous)
