@@ -8,6 +8,7 @@ the record's content did not change, its model did.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from chalicelib.core import plan as ops
@@ -37,9 +38,13 @@ def _clean_option_value(field: FieldDef, value: Any) -> Any:
     return value
 
 
-def migrated_body(obj: ObjectDef, body: dict[str, Any]) -> dict[str, Any]:
-    """`body` without the values the model no longer has room for, and with the default of
-    every field added since it was written (as a column added with a default in SQL)."""
+def migrated_body(
+    obj: ObjectDef, body: dict[str, Any], renamed: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """`body` with renamed fields' values under their new names, without the values the model
+    no longer has room for, and with the default of every field added since it was written (as
+    a column added with a default in SQL)."""
+    body = _renamed(body, renamed or {})
     kept = _kept_keys(obj)
     cleaned = {key: value for key, value in body.items() if key in kept}
     for field in obj.fields:
@@ -48,6 +53,15 @@ def migrated_body(obj: ObjectDef, body: dict[str, Any]) -> dict[str, Any]:
         elif _gets_default(field, cleaned):
             cleaned[field.name] = initial_value(field)
     return cleaned
+
+
+def _renamed(body: dict[str, Any], renamed: Mapping[str, str]) -> dict[str, Any]:
+    moved = dict(body)
+    for old, new in renamed.items():
+        # A record written since the rename already holds the new name: that value wins.
+        if old in moved and new not in moved:
+            moved[new] = moved.pop(old)
+    return moved
 
 
 def _gets_default(field: FieldDef, body: dict[str, Any]) -> bool:
@@ -80,14 +94,17 @@ def rewrite(object_id: str, record: StoredRecord, body: dict[str, Any]) -> ops.P
 class RecordMigrator:
     """Plans the rewrite of records of one object under its current model."""
 
-    def __init__(self, obj: ObjectDef, *, reindex: bool) -> None:
+    def __init__(
+        self, obj: ObjectDef, *, reindex: bool, renamed: Mapping[str, str] | None = None
+    ) -> None:
         self._obj = obj
         self._reindex = reindex
+        self._renamed = dict(renamed or {})
 
     def unit(self, record: StoredRecord) -> ops.Unit | None:
         """The write that migrates `record`, or None when it is already in line (a reindex
         rewrites every record: its index keys are what changed)."""
-        body = migrated_body(self._obj, record.body)
+        body = migrated_body(self._obj, record.body, self._renamed)
         if body == record.body and not self._reindex:
             return None
         return ops.Unit((rewrite(self._obj.id, record, body),))

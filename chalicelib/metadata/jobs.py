@@ -3,8 +3,9 @@
 A change commits its jobs in the same transaction as the model itself, so the model never
 promises what no job will do. Two kinds:
 
-* ``migrate``: rewrite an object's records under its current model (values of deleted fields
-  dropped, removed SELECT options cleared, index keys of new slots written), then mark the
+* ``migrate``: rewrite an object's records under its current model (values of renamed fields
+  moved, of deleted fields dropped, removed SELECT options cleared, new fields' defaults filled,
+  index keys of new slots written), then mark the
   job's index slots ready and drop the unique guards of fields that no longer exist.
 * ``purge``: delete everything a deleted object left: records, unique guards, its live-record
   counter and its field items.
@@ -49,6 +50,7 @@ def migrate_job(
     ready_slots: tuple[int, ...] = (),
     dropped_guards: tuple[str, ...] = (),
     reindex: bool = False,
+    renamed: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     return {
         "id": f"{now}#{uuid.uuid4()}",
@@ -57,6 +59,7 @@ def migrate_job(
         "readySlots": list(ready_slots),
         "droppedGuards": list(dropped_guards),
         "reindex": reindex or bool(ready_slots),
+        "renamed": dict(renamed or {}),
         "after": None,
     }
 
@@ -102,7 +105,7 @@ def _migrate(
 
 def _rewrite(store, workspace_id, obj: ObjectDef, job, records) -> None:  # type: ignore[no-untyped-def]
     for _ in range(_ATTEMPTS):
-        migrator = RecordMigrator(obj, reindex=job["reindex"])
+        migrator = RecordMigrator(obj, reindex=job["reindex"], renamed=job.get("renamed"))
         units = tuple(unit for record in records if (unit := migrator.unit(record)))
         if not units:
             return

@@ -24,7 +24,7 @@ from chalicelib.metadata.model import FieldDef, FieldType, ObjectDef, WorkspaceM
 from chalicelib.metadata.registry import load_model
 from chalicelib.metadata.serialization import field_to_body, object_to_body
 from chalicelib.metadata.unique_fields import claim_existing_values
-from chalicelib.storage.metadata_store import MetadataChange, commit_change
+from chalicelib.storage.metadata_store import MetadataChange, commit_change, pending_jobs
 
 _ATTEMPTS = 5  # recomputations when another metadata change commits first
 
@@ -231,6 +231,7 @@ class MetadataService:
 
     def update_field(self, ctx: RequestContext, field_id: str, data: Any) -> Outcome:
         given = check.ensure_mapping("The update", data)
+        self._refuse_rename_while_migrating(ctx, field_id, given)
         self._claim_if_becoming_unique(ctx, field_id, given)
 
         def plan(model: WorkspaceModel) -> tuple[MetadataChange, str]:
@@ -247,6 +248,20 @@ class MetadataService:
             return change, new.id
 
         return self._commit(ctx, plan)
+
+    def _refuse_rename_while_migrating(
+        self, ctx: RequestContext, field_id: str, given: Mapping[str, Any]
+    ) -> None:
+        """A rename moves values in records; an older unfinished job of the object would run
+        first, under the new model, and drop them before they move."""
+        obj, field = find_field(self._load(ctx.workspace_id), field_id)
+        if given.get("name", field.name) == field.name:
+            return
+        if any(job.get("objectId") == obj.id for job in pending_jobs(ctx.workspace_id)):
+            raise MetadataValidationError(
+                f"'{obj.name_plural}' records are still being migrated by an earlier change; "
+                "retry in a moment"
+            )
 
     def _claim_if_becoming_unique(
         self, ctx: RequestContext, field_id: str, given: Mapping[str, Any]
@@ -343,6 +358,8 @@ def _add_fields(change: MetadataChange, obj: ObjectDef, fields: list[FieldDef], 
 def _replace_field(
     change: MetadataChange, obj: ObjectDef, old: FieldDef, new: FieldDef, now: str
 ) -> None:
+    if new.name != old.name:
+        obj = _rename(change, obj, old, new, now)
     removed_options = old.option_values - new.option_values
     if removed_options:
         change.jobs.append(jobs.migrate_job(obj.id, now))
@@ -366,6 +383,27 @@ def _replace_field(
             )
             _put_object(change, replace(obj, indexes=unready, updated_at=now))
             change.jobs.append(jobs.migrate_job(obj.id, now, ready_slots=tuple(sorted(new_slots))))
+
+
+def _rename(
+    change: MetadataChange, obj: ObjectDef, old: FieldDef, new: FieldDef, now: str
+) -> ObjectDef:
+    """Records store values under field names: a migrate job moves them to the new name (and
+    index paths follow). Unique fields keep their name: their guards are keyed by it."""
+    if old.is_unique:
+        raise MetadataValidationError(
+            f"Unique field '{old.name}' cannot be renamed: set isUnique to false first"
+        )
+    indexes = tuple(
+        replace(spec, path=".".join([new.name, *spec.path.split(".")[1:]]))
+        if spec.path.split(".")[0] == old.name
+        else spec
+        for spec in obj.indexes
+    )
+    renamed = replace(obj, indexes=indexes, updated_at=now)
+    _put_object(change, renamed)
+    change.jobs.append(jobs.migrate_job(obj.id, now, renamed={old.name: new.name}))
+    return renamed
 
 
 def _drop_fields(change: MetadataChange, obj: ObjectDef, fields: list[FieldDef], now: str) -> None:

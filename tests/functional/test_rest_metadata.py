@@ -471,3 +471,23 @@ def test_one_workspace_never_sees_another_ones_objects_and_names_are_per_workspa
 def test_metadata_routes_require_an_api_key(rest):
     status, body = rest.get("/rest/metadata/objects", headers={})
     assert status == 401 and body["code"] == "UNAUTHENTICATED"
+
+
+def test_renaming_a_custom_field_moves_its_values_and_frees_the_old_name(rest):
+    rocket = create_object(rest)
+    field = create_field(rest, rocket["id"], type="TEXT", name="color", label="Color",
+                         settings={"isIndexed": True})  # fmt: skip
+    _, body = rest.post("/rest/batch/rockets", [{"color": "red"}, {"color": "blue"}])
+    red_id = body["data"]["createRockets"][0]["id"]
+    status, body = rest.patch(f"/rest/metadata/fields/{field['id']}", {"name": "paint"})
+    assert status == 200 and body["data"]["updateOneField"]["name"] == "paint"
+    _, body = rest.get(f"/rest/rockets/{red_id}")
+    assert body["data"]["rocket"]["paint"] == "red" and "color" not in body["data"]["rocket"]
+    _, body = rest.get("/rest/rockets?filter=paint[eq]:blue&order_by=paint")
+    assert [r["paint"] for r in body["data"]["rockets"]] == ["blue"]
+    create_field(rest, rocket["id"], type="TEXT", name="color", label="Color again")
+    _, body = rest.get(f"/rest/rockets/{red_id}")
+    assert body["data"]["rocket"]["color"] is None
+    unique = create_field(rest, rocket["id"], type="TEXT", name="serial", label="S", isUnique=True)
+    messages = refused(rest, "PATCH", f"/rest/metadata/fields/{unique['id']}", {"name": "sn"})
+    assert "cannot be renamed" in messages[0]

@@ -57,3 +57,9 @@ def test_soft_deleted_records_are_migrated_and_stay_soft_deleted():
     (put,) = RecordMigrator(ROCKET, reindex=True).unit(record).operations
     assert put.deleted_at == put.previous_deleted_at == record.deleted_at
     assert "color" not in put.body
+
+
+def test_a_renamed_field_takes_its_value_along_unless_the_new_name_was_written_since():
+    assert migrated_body(ROCKET, {"title": "x", "stages": 1}, {"title": "name"})["name"] == "x"
+    both = {"title": "old", "name": "new", "stages": 1}
+    assert migrated_body(ROCKET, both, {"title": "name"}) == {"name": "new", "stages": 1}
