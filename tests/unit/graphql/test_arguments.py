@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from chalicelib.core.cursors import binding, encode_cursor
 from chalicelib.core.filters import And, Condition, Direction, Not, Operator, Or, SortKey
 from chalicelib.errors import InvalidQueryParamError
 from chalicelib.graphql.arguments import page_args, to_filter, to_order
-from chalicelib.graphql.cursors import binding, encode_cursor
 
 
 def test_field_filters_become_conditions_and_several_keys_are_anded():

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import pytest
 
+from chalicelib.core.cursors import encode_cursor
 from chalicelib.errors import InvalidQueryParamError
-from chalicelib.graphql.cursors import encode_cursor
 from chalicelib.graphql.metadata_connections import (
     DEFAULT_PAGE_SIZE,
     OBJECTS,
