@@ -34,9 +34,10 @@ $(CDK): infra/package.json infra/package-lock.json
 	npm ci --prefix infra --no-audit --no-fund
 	touch $(CDK)
 
-## make run: local stack (embedded DynamoDB + API) on PORT (8000) and DYNAMODB_PORT (8001)
+## make run [FRESH=1]: local stack (embedded DynamoDB + API) on PORT (8000) and DYNAMODB_PORT
+## (8001); data kept in CRM_DATA_DIR (.crm-data/), FRESH=1 starts it empty
 run: $(STAMP)
-	exec $(PY) run_local.py
+	FRESH=$(FRESH) exec $(PY) run_local.py
 
 ## make test: the whole suite (pytest exits non-zero on failures and when no test ran)
 test: $(STAMP) $(INFRA_STAMP)

@@ -97,7 +97,6 @@ def _measure(args: argparse.Namespace) -> tuple[list[CaseResult], dict[str, Any]
         datasets: dict[str, Any] = {"quick": {"companies": COMPANIES}}
         datasets["graphql_schema_build_ms"] = schema_build_ms()
         if any(name in BIG_CASE_NAMES for name in wanted):
-            emulator.install_large_table_speedups()
             big = bigworld.build_big_world(app)
             results += _run(build_big_cases(big, args.big_iterations), wanted, args)
             datasets["big"] = {

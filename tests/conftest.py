@@ -45,7 +45,9 @@ def aws() -> Iterator[None]:
     """A fresh in-process DynamoDB with both tables and empty caches."""
     from chalicelib.metadata import registry
     from chalicelib.storage.schema import ensure_tables
+    from local_stack import emulator
 
+    emulator.install()  # once per process: the same embedded DynamoDB as `make run`
     with mock_aws():
         ensure_tables()
         registry.clear_cache()

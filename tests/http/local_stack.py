@@ -68,7 +68,8 @@ class Stack:
     log: Path
     port: int
     dynamodb_port: int
-    banner: dict[str, str]
+    banner: dict[str, Any]
+    data_dir: Path
 
     @property
     def api(self) -> str:
@@ -85,8 +86,11 @@ class Stack:
         return self.log.read_text(errors="replace")
 
 
-def stack_env(port: int, dynamodb_port: int, dev_key: str) -> dict[str, str]:
+def stack_env(port: int, dynamodb_port: int, dev_key: str, data_dir: Path) -> dict[str, str]:
     env = dict(os.environ)
+    # The stack's own settings, never inherited: tests must not write into the repo's folder.
+    for name in ("CRM_DATA_DIR", "FRESH", "CRM_SAVE_SECONDS"):
+        env.pop(name, None)
     # The stack must talk to its own DynamoDB endpoint, never to one inherited from pytest.
     env.pop("AWS_ENDPOINT_URL_DYNAMODB", None)
     env.pop("AWS_ENDPOINT_URL", None)
@@ -98,6 +102,7 @@ def stack_env(port: int, dynamodb_port: int, dev_key: str) -> dict[str, str]:
         PORT=str(port), DYNAMODB_PORT=str(dynamodb_port), CRM_DEV_API_KEY=dev_key,
         CRM_MAIN_TABLE=SETTINGS.main_table, CRM_KEYS_TABLE=SETTINGS.keys_table,
         AWS_REGION=SETTINGS.region, AWS_DEFAULT_REGION=SETTINGS.region, PYTHONUNBUFFERED="1",
+        CRM_DATA_DIR=str(data_dir),
     )
     return env
 
@@ -119,14 +124,25 @@ def banner_line(text: str) -> dict[str, str] | None:
     return None
 
 
-def start_stack(log: Path, dynamodb_port: int, dev_key: str) -> Stack:
-    """Run run_local.py and wait until /healthz answers and the JSON banner is printed."""
+def start_stack(
+    log: Path,
+    dynamodb_port: int,
+    dev_key: str,
+    *,
+    data_dir: Path | None = None,
+    env: dict[str, str] | None = None,
+) -> Stack:
+    """Run run_local.py and wait until /healthz answers and the JSON banner is printed.
+
+    Its data folder is `data_dir`, by default `crm-data` next to the log (so stacks started
+    one after the other from one test's tmp_path share it, like restarts of `make run`)."""
     port = free_port()
+    data_dir = data_dir or log.parent / "crm-data"
     with log.open("wb") as sink:
         process = subprocess.Popen(
             [sys.executable, "run_local.py"],
             cwd=ROOT,
-            env=stack_env(port, dynamodb_port, dev_key),
+            env={**stack_env(port, dynamodb_port, dev_key, data_dir), **(env or {})},
             stdout=sink,
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -145,7 +161,7 @@ def start_stack(log: Path, dynamodb_port: int, dev_key: str) -> Stack:
                 pass
         banner = banner_line(log.read_text(errors="replace")) if healthy else None
         if banner is not None:
-            return Stack(process, log, port, dynamodb_port, banner)
+            return Stack(process, log, port, dynamodb_port, banner, data_dir)
         time.sleep(0.1)
     kill_group(process)
     pytest.fail(f"run_local.py not ready within {READY_TIMEOUT}s:\n{log.read_text(errors='replace')}")
@@ -168,6 +184,12 @@ def stop_with_sigterm(stack: Stack) -> int:
         pytest.fail(f"run_local.py still running {STOP_TIMEOUT}s after SIGTERM:\n{stack.output()}")
 
 
+def kill_9(stack: Stack) -> None:
+    """What a crash looks like: SIGKILL, no handler runs, nothing more is saved."""
+    stack.process.send_signal(signal.SIGKILL)
+    stack.process.wait(timeout=STOP_TIMEOUT)
+
+
 def process_group_is_gone(pgid: int) -> bool:
     try:
         os.killpg(pgid, 0)
@@ -183,3 +205,33 @@ def wait_until_refused(port: int, timeout: float = 3.0) -> bool:
             return False
         time.sleep(0.05)
     return True
+
+
+def stored_demo(dynamodb_port: int, workspace_id: str) -> dict[str, int]:
+    """How many workspace, metadata and API-key items the demo workspace has in DynamoDB."""
+    import boto3
+
+    dynamo = boto3.client(
+        "dynamodb", endpoint_url=f"http://127.0.0.1:{dynamodb_port}", region_name=SETTINGS.region
+    )
+
+    def count(operation: str, **params: Any) -> int:
+        pages = dynamo.get_paginator(operation).paginate(Select="COUNT", **params)
+        return sum(page["Count"] for page in pages)
+
+    return {
+        "workspaces": count(
+            "query", TableName=SETTINGS.main_table, KeyConditionExpression="pk = :pk AND sk = :sk",
+            ExpressionAttributeValues={":pk": {"S": f"WS#{workspace_id}"},
+                                       ":sk": {"S": "#WORKSPACE"}},
+        ),
+        # A re-seed would write the whole standard model again under fresh object/field ids.
+        "metadata": count(
+            "query", TableName=SETTINGS.main_table, KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues={":pk": {"S": f"WS#{workspace_id}#META"}},
+        ),
+        "keys": count(
+            "scan", TableName=SETTINGS.keys_table, FilterExpression="workspaceId = :ws",
+            ExpressionAttributeValues={":ws": {"S": workspace_id}},
+        ),
+    }

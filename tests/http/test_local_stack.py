@@ -17,7 +17,6 @@ from typing import Any
 
 import pytest
 
-from chalicelib.settings import SETTINGS
 from tests.http.local_stack import (
     STOP_TIMEOUT,
     WORKER_SIGNAL_TIMEOUT,
@@ -28,6 +27,7 @@ from tests.http.local_stack import (
     process_group_is_gone,
     start_stack,
     stop_with_sigterm,
+    stored_demo,
     wait_until_refused,
 )
 
@@ -169,36 +169,6 @@ def test_sigterm_received_by_a_worker_thread_still_stops_the_stack(tmp_path: Pat
 
 
 # --- restart over an existing DynamoDB ---------------------------------------------------------
-
-
-def stored_demo(dynamodb_port: int, workspace_id: str) -> dict[str, int]:
-    """How many workspace, metadata and API-key items the demo workspace has in DynamoDB."""
-    import boto3
-
-    dynamo = boto3.client(
-        "dynamodb", endpoint_url=f"http://127.0.0.1:{dynamodb_port}", region_name=SETTINGS.region
-    )
-
-    def count(operation: str, **params: Any) -> int:
-        pages = dynamo.get_paginator(operation).paginate(Select="COUNT", **params)
-        return sum(page["Count"] for page in pages)
-
-    return {
-        "workspaces": count(
-            "query", TableName=SETTINGS.main_table, KeyConditionExpression="pk = :pk AND sk = :sk",
-            ExpressionAttributeValues={":pk": {"S": f"WS#{workspace_id}"},
-                                       ":sk": {"S": "#WORKSPACE"}},
-        ),
-        # A re-seed would write the whole standard model again under fresh object/field ids.
-        "metadata": count(
-            "query", TableName=SETTINGS.main_table, KeyConditionExpression="pk = :pk",
-            ExpressionAttributeValues={":pk": {"S": f"WS#{workspace_id}#META"}},
-        ),
-        "keys": count(
-            "scan", TableName=SETTINGS.keys_table, FilterExpression="workspaceId = :ws",
-            ExpressionAttributeValues={":ws": {"S": workspace_id}},
-        ),
-    }
 
 
 def test_restarting_over_an_existing_dynamodb_does_not_duplicate_the_demo_workspace(
