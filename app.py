@@ -11,10 +11,13 @@ from chalicelib.graphql.routes import graphql_routes
 from chalicelib.rest.metadata_routes import metadata
 from chalicelib.rest.middleware import twenty_error_shape
 from chalicelib.rest.record_routes import records
+from chalicelib.rest.request_limits import request_limits
 from chalicelib.rest.system_routes import system
 
 app = Chalice(app_name="twenty-serverless-crm")
 
+# Outermost: the deadline starts first, and the size guard sees the final response.
+app.register_middleware(request_limits, "http")
 app.register_middleware(twenty_error_shape, "http")
 app.register_blueprint(system)
 app.register_blueprint(metadata, url_prefix="/rest/metadata")

@@ -118,6 +118,18 @@ class ConflictError(CrmError):
 class UniqueViolationError(ConflictError):
     code = "DUPLICATE_ENTRY"
 
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        messages: list[str] | None = None,
+        claim: tuple[str, str] | None = None,
+    ) -> None:
+        super().__init__(message, messages=messages)
+        # The (field path, value) the write could not take, ("id", record id) for a record id:
+        # an upsert that lost a race on one of its own keys retries as an update (core/records).
+        self.claim = claim
+
 
 class RelationRestrictedError(ConflictError):
     """A destroy refused because records still refer to the record (onDelete RESTRICT)."""
@@ -135,6 +147,20 @@ class PayloadTooLargeError(CrmError):
     default_message = "Request body too large"
 
 
+class RecordTooLargeError(PayloadTooLargeError):
+    """A record whose stored item would pass DynamoDB's 400 KB item limit; nothing is written."""
+
+    code = "RECORD_TOO_LARGE"
+    default_message = "The record is too large to store"
+
+
+class ResponseTooLargeError(PayloadTooLargeError):
+    """An answer that cannot be sent under the response limit (Lambda refuses 6 MB)."""
+
+    code = "RESPONSE_TOO_LARGE"
+    default_message = "The answer is too large to send; ask for fewer records or fields"
+
+
 class UnsupportedMediaTypeError(CrmError):
     code = "UNSUPPORTED_MEDIA_TYPE"
     default_message = "Content-Type must be application/json"
@@ -147,4 +173,18 @@ class ThrottledError(CrmError):
 
 class StorageUnavailableError(CrmError):
     code = "STORAGE_UNAVAILABLE"
-    default_message = "The database did not accept the write in time; nothing was lost, retry"
+    default_message = "The database did not answer in time; nothing was lost, retry"
+
+
+class WriteContentionError(StorageUnavailableError):
+    """Concurrent writes to the same records kept invalidating this one for the whole budget."""
+
+    code = "WRITE_CONTENTION"
+    default_message = "The records were being changed by other requests; nothing was written, retry"
+
+
+class RequestDeadlineError(CrmError):
+    """A read stopped at the request's deadline, before API Gateway's 29 s timeout."""
+
+    code = "REQUEST_DEADLINE_EXCEEDED"
+    default_message = "The request did not finish in time; narrow it"

@@ -20,14 +20,26 @@ class Settings:
     page_default: int
     page_max: int
     max_body_bytes: int
+    max_json_depth: int
     write_retry_attempts: int
+    storage_retry_seconds: float
+    dynamodb_connect_timeout: float
+    dynamodb_read_timeout: float
+    conflict_retry_seconds: float
     scan_cap: int
     index_key_cap: int
     metadata_job_seconds: float
+    max_response_bytes: int
+    request_deadline_seconds: float
     graphql_max_depth: int
     graphql_max_fields: int
     graphql_max_root_fields: int
     graphql_max_tokens: int
+    graphql_max_query_chars: int
+    graphql_max_aliases: int
+    graphql_max_directives: int
+    graphql_max_fragments: int
+    graphql_max_nesting: int
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -44,7 +56,22 @@ class Settings:
             # so a body limit of 5 MiB is the largest one that answers 413 both locally and on
             # AWS (infra/ deploys the same value).
             max_body_bytes=_int("CRM_MAX_BODY_BYTES", 5 * 1024 * 1024),
+            # Arrays/objects a JSON body (or GraphQL variables) may nest: deeper input is refused
+            # before decoding, so no recursive walk downstream can exhaust the stack.
+            max_json_depth=_int("CRM_MAX_JSON_DEPTH", 64),
             write_retry_attempts=_int("CRM_WRITE_RETRY_ATTEMPTS", 12),
+            # A throttled, timed-out or unreachable DynamoDB call is retried (full-jitter backoff)
+            # up to the attempts above and while this many seconds have not passed; then 503.
+            storage_retry_seconds=float(os.environ.get("CRM_STORAGE_RETRY_SECONDS") or 10),
+            # botocore's own timeouts (pynamodb's defaults, 15 s and 30 s, outlast API Gateway's
+            # 29 s): a call that has not answered by then is retried, a transaction with the same
+            # ClientRequestToken, so one lost answer costs seconds, not the request.
+            dynamodb_connect_timeout=float(os.environ.get("CRM_DYNAMODB_CONNECT_TIMEOUT") or 3),
+            dynamodb_read_timeout=float(os.environ.get("CRM_DYNAMODB_READ_TIMEOUT") or 5),
+            # An update that lost an optimistic-lock race re-reads the record and re-applies its
+            # changes, with jittered backoff, for up to this long (not a count a few concurrent
+            # clients could exhaust); then 503 WRITE_CONTENTION.
+            conflict_retry_seconds=float(os.environ.get("CRM_CONFLICT_RETRY_SECONDS") or 10),
             # Items a filtered/sorted list may read without an index before answering 400.
             scan_cap=_int("CRM_QUERY_SCAN_CAP", 10_000),
             # Index keys (keys only, ~100 bytes each) a list may read to count a range or to
@@ -54,12 +81,33 @@ class Settings:
             # purges) before answering; the rest continues later (metadata/jobs.py). Well
             # under API Gateway's 29 s.
             metadata_job_seconds=float(os.environ.get("CRM_METADATA_JOB_SECONDS") or 15),
+            # Bytes an answer may take, as the Lambda response carries it (its body is escaped
+            # once more inside that JSON): Lambda refuses responses over 6 MiB (API Gateway then
+            # answers 502), so list pages stop early below this and a larger answer gets a 413.
+            # The 0.5 MiB left over covers headers and the invocation envelope.
+            max_response_bytes=_int("CRM_MAX_RESPONSE_BYTES", 5 * 1024 * 1024 + 512 * 1024),
+            # Reads of one request stop here with a 503 instead of running into API Gateway's
+            # 29 s timeout (and the Lambda timeout deployed under it): time is left to answer,
+            # and a write already started always completes.
+            request_deadline_seconds=float(os.environ.get("CRM_REQUEST_DEADLINE_SECONDS") or 20),
             # GraphQL abuse limits (Twenty's connection depth 5, GRAPHQL_MAX_FIELDS 2000 and
             # GRAPHQL_MAX_ROOT_RESOLVERS 20); the token cap bounds parsing work itself.
             graphql_max_depth=_int("CRM_GRAPHQL_MAX_DEPTH", 5),
             graphql_max_fields=_int("CRM_GRAPHQL_MAX_FIELDS", 2000),
             graphql_max_root_fields=_int("CRM_GRAPHQL_MAX_ROOT_FIELDS", 20),
             graphql_max_tokens=_int("CRM_GRAPHQL_MAX_TOKENS", 15_000),
+            # Checked before parsing: bounds the lexer's work on long strings and whitespace
+            # (under 0.1 s here), above what 15,000 tokens of indented, long-named text take.
+            graphql_max_query_chars=_int("CRM_GRAPHQL_MAX_QUERY_CHARS", 250_000),
+            # Aliases repeat a field's work under new names (graphql-armor's default is 15;
+            # Twenty refuses a repeated root field): 30 is above the root-field cap, so 20
+            # aliased root fields still pass, while one relation cannot be fanned out 500 times.
+            graphql_max_aliases=_int("CRM_GRAPHQL_MAX_ALIASES", 30),
+            graphql_max_directives=_int("CRM_GRAPHQL_MAX_DIRECTIVES", 50),
+            graphql_max_fragments=_int("CRM_GRAPHQL_MAX_FRAGMENTS", 100),
+            # Field levels of any kind (connection plumbing and introspection included);
+            # GraphiQL's introspection query nests 15, five relation levels about 17.
+            graphql_max_nesting=_int("CRM_GRAPHQL_MAX_NESTING", 30),
         )
 
 

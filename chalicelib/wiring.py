@@ -25,6 +25,7 @@ def record_service() -> RecordService:
         batch_max=SETTINGS.batch_max_records,
         scan_cap=SETTINGS.scan_cap,
         index_key_cap=SETTINGS.index_key_cap,
+        conflict_seconds=SETTINGS.conflict_retry_seconds,
     )
 
 

@@ -44,6 +44,10 @@ def gateway_responses() -> dict[str, dict[str, Any]]:
         # An unknown path, or an unknown method on a known path: a REST API has no route-level
         # 404 and answers 403 "Missing Authentication Token". Twenty (NestJS) answers 404
         # "Cannot GET /path"; $context.path includes the stage prefix (/api/rest/nope).
+        # With an Authorization header that is not SigV4 (our "Bearer <key>"), the same
+        # response type's default message quotes the header ("Invalid key=value pair ... in
+        # Authorization header: 'Bearer <key>'"), so this template must never use
+        # $context.error.message; local_stack/gateway.py answers the same body locally.
         "MISSING_AUTHENTICATION_TOKEN": _response(
             404,
             _template(

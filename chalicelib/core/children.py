@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from chalicelib.core.commands import Page
-from chalicelib.core.listing import list_in_memory, prepare
+from chalicelib.core.listing import list_in_memory, prepare, within_budget
 from chalicelib.core.many_commands import ListChildren
 from chalicelib.core.ports import RecordStore, StoredRecord
 from chalicelib.core.preloaded import PreloadedRecords
@@ -47,5 +47,7 @@ def list_children(
     for parent in dict.fromkeys(query.parent_ids):
         view = PreloadedRecords(store, groups.get(parent, []))
         window = list_in_memory(view, workspace_id, spec, cap)  # type: ignore[arg-type]
+        # Each parent's page is cut to what the response still carries, parent by parent.
+        window = within_budget(window, backward=spec.before is not None)
         pages[parent] = Page.of(window.records, window.total, window.has_next, window.has_previous)
     return pages

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from chalicelib.errors import InvalidQueryParamError
+from chalicelib.json_input import decode_json
 
 if TYPE_CHECKING:
     from chalicelib.core.filters import SortKey
@@ -47,8 +48,10 @@ def decode_cursor(cursor: str | None, tag: str, argument: str) -> str | None:
         return None
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        record_id, found_tag = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (ValueError, TypeError, binascii.Error):
+        # A flat [id, tag] pair: anything nested is refused before it is decoded.
+        raw = base64.urlsafe_b64decode(padded.encode())
+        record_id, found_tag = decode_json(raw, error=InvalidQueryParamError, max_depth=1)
+    except (InvalidQueryParamError, ValueError, TypeError, binascii.Error):
         raise InvalidQueryParamError(f"'{argument}' is not a valid cursor") from None
     if found_tag != tag or not isinstance(record_id, str):
         raise InvalidQueryParamError(

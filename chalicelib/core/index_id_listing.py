@@ -14,6 +14,7 @@ import bisect
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from chalicelib.core import deadline
 from chalicelib.core.evaluation import compile_filter
 from chalicelib.core.index_planner import IndexPlan
 from chalicelib.core.iteration import take
@@ -42,6 +43,7 @@ class _IdOrder:
             )
             resume = None
             while True:
+                deadline.check()  # up to the key cap: about a dozen 1 MB pages of keys
                 entries, resume = self.store.index_page(
                     self.ws, self.spec.obj.id, self.plan.slot, key_range,
                     forward=True, start_after=resume, limit=_KEYS_PER_QUERY,
@@ -71,6 +73,7 @@ class _IdOrder:
             yield from self._read(chunk)
 
     def _read(self, chunk: list[str]) -> Iterator[Record]:
+        deadline.check()  # counting a filter the range does not decide reads every match
         found = self.store.get_many(self.ws, self.spec.obj.id, chunk)
         for record_id in chunk:
             record = found.get(record_id)

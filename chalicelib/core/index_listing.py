@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from chalicelib.core import deadline
 from chalicelib.core.evaluation import compile_filter
 from chalicelib.core.index_planner import IndexPlan, Segment
 from chalicelib.core.indexing import compile_index_entries
@@ -43,6 +44,7 @@ class _Walker:
             key_range = ranges[index]
             resume = resume if index == segment_index else None
             while True:
+                deadline.check()  # a walk reads pages until the filter has filled the page
                 entries, resume = self.store.index_page(
                     self.ws,
                     self.spec.obj.id,

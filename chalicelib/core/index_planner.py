@@ -22,11 +22,14 @@ from chalicelib.core.filters import And, Condition, Direction, Filter, Operator
 from chalicelib.core.indexing import resolved_indexes
 from chalicelib.core.query_validation import ID_TIEBREAKER, ResolvedPath, filter_mentions
 from chalicelib.metadata.model import FieldType, ObjectDef
+from chalicelib.storage import keys
 
 _TEXT = frozenset({FieldType.TEXT, FieldType.RICH_TEXT})
 # Operators whose truth on a record fully follows from the key range (no residual work).
 _EXACT = frozenset({Operator.EQ, Operator.GT, Operator.GTE, Operator.LT, Operator.LTE, Operator.IS})
 _RANGES = frozenset({Operator.GT, Operator.GTE, Operator.LT, Operator.LTE, Operator.STARTS_WITH})
+# Operators whose value becomes a key bound.
+_KEYED = frozenset({Operator.EQ, Operator.GT, Operator.GTE, Operator.LT, Operator.LTE})
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,15 +79,21 @@ def _value_segment(target: ResolvedPath, conditions: list[Condition]) -> Segment
         if op is Operator.EQ:
             lower = upper = (form(value), True)
         elif op in (Operator.GT, Operator.GTE) and lower is None:
-            lower = (form(value), op is Operator.GTE)
+            lower = _bound(form(value), op is Operator.GTE)
         elif op in (Operator.LT, Operator.LTE) and upper is None:
-            upper = (form(value), op is Operator.LTE)
+            upper = _bound(form(value), op is Operator.LTE)
         elif op is Operator.STARTS_WITH and target.type in _TEXT:
             # The index holds casefolded text: a case-insensitive superset of the matches.
             prefix = value.casefold()
     if lower is not None or upper is not None:
         prefix = None
     return Segment(nulls=False, lower=lower, upper=upper, prefix=prefix)
+
+
+def _bound(form: Any, inclusive: bool) -> tuple[Any, bool]:
+    # A value the index holds only in part (long text) shares its key with other values on
+    # both sides of it: an inclusive bound keeps them all, and the re-check decides.
+    return form, inclusive or not keys.index_value_is_whole(form)
 
 
 def _segments(
@@ -118,14 +127,14 @@ def plan_index(obj: ObjectDef, filter: Filter | None, sort: tuple) -> IndexPlan 
         slot, target = indexes[sort[0].path]
         on_path = _on(conjuncts, sort[0].path)
         segments = _segments(target, on_path, sort[0].direction)
-        exact = _is_exact(conjuncts, sort[0].path)
+        exact = _is_exact(conjuncts, sort[0].path, target)
         return IndexPlan(slot, sort[0].path, segments, not sort[0].direction.descending, exact)
     if sort == (ID_TIEBREAKER,):
         for condition in _on_any(conjuncts, Operator.EQ):
             if condition.path in indexes:
                 slot, target = indexes[condition.path]
                 segment = _value_segment(target, [condition])
-                exact = _is_exact(conjuncts, condition.path)
+                exact = _is_exact(conjuncts, condition.path, target)
                 return IndexPlan(slot, condition.path, (segment,), True, exact)
         ranged = [c for c in conjuncts if isinstance(c, Condition) and c.operator in _RANGES]
         for condition in ranged:
@@ -141,13 +150,19 @@ def _id_order_plan(
     segment = _value_segment(target, [c for c in _on(conjuncts, path) if c.operator in _RANGES])
     if segment.prefix is None and segment.lower is None and segment.upper is None:
         return None  # startsWith on a non-text path: no key range to read
-    return IndexPlan(slot, path, (segment,), True, _is_exact(conjuncts, path), by_id=True)
+    exact = _is_exact(conjuncts, path, target)
+    return IndexPlan(slot, path, (segment,), True, exact, by_id=True)
 
 
-def _is_exact(conjuncts: list[Filter], path: tuple[str, ...]) -> bool:
+def _is_exact(conjuncts: list[Filter], path: tuple[str, ...], target: ResolvedPath) -> bool:
     """The key range alone decides the filter: one condition on the path, or one lower and one
-    upper bound on it (the only shapes `_segments` turns into a range without loss)."""
+    upper bound on it (the only shapes `_segments` turns into a range without loss), on values
+    the index holds whole."""
     if not all(isinstance(c, Condition) and c.path == path for c in conjuncts):
+        return False
+    form = order_form(target)
+    bounds = [c.value for c in conjuncts if c.operator in _KEYED]  # type: ignore[union-attr]
+    if not all(keys.index_value_is_whole(form(value)) for value in bounds):
         return False
     ops = [c.operator for c in conjuncts]  # type: ignore[union-attr]
     if len(ops) <= 1:

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from chalicelib.core.budget import fit_page
 from chalicelib.core.evaluation import compile_filter, compile_sort_key
 from chalicelib.core.filters import Condition, Filter, SortKey
 from chalicelib.core.ports import RecordStore
@@ -61,6 +62,18 @@ def prepare(
     """Validate the filter and sort against the model (id is always the final sort key)."""
     typed = validate_filter(obj, raw_filter) if raw_filter is not None else None
     return ListSpec(obj, limit, after, before, typed, validate_sort(obj, raw_sort))
+
+
+def within_budget(window: Window, *, backward: bool) -> Window:
+    """`window` cut to the records the response budget still pays for (`core/budget.py`): the
+    side that lost records says there are more, and its cursor (the last record kept, or the
+    first one paging backwards) makes the next page start with the first record left out."""
+    kept = fit_page(window.records, from_end=backward)
+    if len(kept) == len(window.records):
+        return window
+    if backward:
+        return Window(kept, window.total, window.has_next, True)
+    return Window(kept, window.total, True, window.has_previous)
 
 
 def is_plain(spec: ListSpec) -> bool:

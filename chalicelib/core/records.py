@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from chalicelib.context import RequestContext
+from chalicelib.core import budget
 from chalicelib.core import plan as ops
 from chalicelib.core.coercion import apply_create_defaults, coerce_input, merge_update
 from chalicelib.core.commands import (
@@ -20,6 +21,7 @@ from chalicelib.core.commands import (
     RestoreRecord,
     UpdateRecord,
 )
+from chalicelib.core.conflicts import is_version_conflict, retry_conflicts
 from chalicelib.core.ports import RecordStore, StoredRecord
 
 if TYPE_CHECKING:
@@ -44,12 +46,11 @@ from chalicelib.errors import (
     QueryNeedsIndexError,
     RecordNotFoundError,
     TooManyRecordsError,
+    UniqueViolationError,
     UpsertConflictError,
-    VersionConflictError,
 )
 from chalicelib.metadata.model import ObjectDef, WorkspaceModel
 
-_UPDATE_ATTEMPTS = 5  # optimistic-lock retries before answering 409
 _T = TypeVar("_T")
 
 
@@ -88,6 +89,7 @@ class RecordService:
         scan_cap: int = 10_000,
         index_key_cap: int = 100_000,
         new_id: Callable[[], str] | None = None,
+        conflict_seconds: float = 10.0,
     ):
         self._store = store
         self._batch_max = batch_max
@@ -95,6 +97,8 @@ class RecordService:
         self._scan_cap = scan_cap
         self._key_cap = index_key_cap
         self._new_id = new_id or (lambda: str(uuid.uuid4()))
+        # How long a command re-reads and re-applies after losing a race (core/conflicts.py).
+        self._conflict_seconds = conflict_seconds
 
     # -- queries ---------------------------------------------------------------------------
 
@@ -104,9 +108,18 @@ class RecordService:
             raise RecordNotFoundError()
         presented = _present(query.object, record)
         self._embed(ctx, query.object, [presented], query.depth, query.model)
+        budget.charge([presented], "leave out depth=1 (read the related records as lists)")
         return RecordOutcome(presented)
 
     def list(self, ctx: RequestContext, query: ListRecords) -> Page:
+        """A page as a client asked for it, cut to what the response can carry."""
+        from chalicelib.core.listing import within_budget
+
+        window = within_budget(self._window(ctx, query), backward=query.before is not None)
+        return Page.of(window.records, window.total, window.has_next, window.has_previous)
+
+    def _window(self, ctx: RequestContext, query: ListRecords) -> Window:
+        """A page with its relations embedded, whatever its size (commands select with it)."""
         # The query engine is imported on first use: `import app` is the Lambda cold start, and
         # a container that only writes never needs it.
         from chalicelib.core import listing
@@ -133,7 +146,7 @@ class RecordService:
         else:
             window = listing.list_in_memory(self._store, ctx.workspace_id, spec, self._scan_cap)
         self._embed(ctx, obj, window.records, query.depth, query.model)
-        return Page.of(window.records, window.total, window.has_next, window.has_previous)
+        return window
 
     def list_children(self, ctx: RequestContext, query: ListChildren) -> dict[str, Page]:
         """One ONE_TO_MANY field of many parents: a page per parent id, from one read."""
@@ -156,7 +169,7 @@ class RecordService:
     def find_duplicates(self, ctx: RequestContext, query: FindDuplicates) -> list[Page]:
         """For each given id, then each input record: the existing records that look like it."""
         from chalicelib.core.duplicates import duplicate_filter
-        from chalicelib.core.listing import list_in_memory, prepare
+        from chalicelib.core.listing import list_in_memory, prepare, within_budget
         from chalicelib.core.preloaded import PreloadedRecords
         from chalicelib.core.selection import Scope
 
@@ -180,6 +193,7 @@ class RecordService:
                 continue
             spec = prepare(obj, self._batch_max, None, None, found, ())
             window = list_in_memory(PreloadedRecords(self._store, stored), ws, spec, self._scan_cap)
+            window = within_budget(window, backward=False)
             pages.append(Page.of(window.records, window.total, window.has_next, False))
         return pages
 
@@ -235,7 +249,36 @@ class RecordService:
         values = self._coerce_all(obj, command.inputs)
         ids = [v.get("id") or self._new_id() for v in values]
         _refuse_repeats("id", ids)
-        existing = self._upsert_matches(ctx, obj, values, ids) if command.upsert else {}
+        if not command.upsert:
+            return self._create_or_update(ctx, obj, values, ids, {})
+        lost: set[tuple[str, str]] = set()
+
+        def attempt() -> list[RecordOutcome]:
+            existing = self._upsert_matches(ctx, obj, values, ids)
+            return self._create_or_update(ctx, obj, values, ids, existing)
+
+        def lost_a_race(error: CrmError) -> bool:
+            # A key this upsert matches on (a unique value, a given id) was taken by a request
+            # that committed after our read: read again, and update the record it created. The
+            # same key refused twice is a real conflict (the value is held by a record an
+            # upsert cannot match), answered 409.
+            if isinstance(error, UniqueViolationError) and error.claim is not None:
+                first_time = error.claim not in lost
+                lost.add(error.claim)
+                return first_time
+            return is_version_conflict(error)
+
+        return self._retry(attempt, lost_a_race)
+
+    def _create_or_update(
+        self,
+        ctx: RequestContext,
+        obj: ObjectDef,
+        values: list[dict[str, Any]],
+        ids: list[str],
+        existing: dict[int, StoredRecord],
+    ) -> list[RecordOutcome]:
+        """Write every input: an update of the record it matched, else a create."""
         units: list[ops.Unit] = []
         written: list[StoredRecord] = []
         for index, (given, record_id) in enumerate(zip(values, ids, strict=True)):
@@ -248,8 +291,11 @@ class RecordService:
             units.append(unit)
             written.append(record)
         _refuse_repeated_claims(obj, units)
-        write_plan(self._store, ctx.workspace_id, obj, ops.Plan(tuple(units)))
         shown = present_records(obj, (record.shaped() for record in written))
+        # Refused before writing when the echo could not be sent: a 413 after the write would
+        # tell the client it failed (core/budget.py).
+        budget.require_room(shown, "send fewer records per request")
+        write_plan(self._store, ctx.workspace_id, obj, ops.Plan(tuple(units)))
         return [
             RecordOutcome(record, created=index not in existing)
             for index, record in enumerate(shown)
@@ -290,6 +336,7 @@ class RecordService:
                 )
             if found:
                 matches[index] = candidates[found.pop()]
+        _refuse_shared_matches(matches)
         return matches
 
     def _create_unit(
@@ -357,7 +404,7 @@ class RecordService:
             write_plan(self._store, ctx.workspace_id, obj, ops.Plan((unit,)))
             return RecordOutcome(_present(obj, record), created=False)
 
-        return _retry_on_version_conflict(attempt)
+        return self._retry(attempt)
 
     def remove(self, ctx: RequestContext, command: RemoveRecord) -> RecordOutcome:
         obj = command.object
@@ -373,7 +420,7 @@ class RecordService:
             write_plan(self._store, ctx.workspace_id, obj, ops.Plan(tuple(units)), command.model)
             return RecordOutcome({"id": current.id}, created=False)
 
-        return _retry_on_version_conflict(attempt)
+        return self._retry(attempt)
 
     def restore(self, ctx: RequestContext, command: RestoreRecord) -> RecordOutcome:
         obj = command.object
@@ -388,7 +435,7 @@ class RecordService:
             write_plan(self._store, ctx.workspace_id, obj, ops.Plan((unit,)))
             return RecordOutcome(_present(obj, restored), created=False)
 
-        return _retry_on_version_conflict(attempt)
+        return self._retry(attempt)
 
     def _remove_unit(
         self, ctx: RequestContext, obj: ObjectDef, current: StoredRecord, soft: bool, index: int = 0
@@ -458,7 +505,7 @@ class RecordService:
             planned = [self._update_unit(ctx, obj, r, changes, i) for i, r in enumerate(current)]
             return self._apply(ctx, obj, planned)
 
-        return _retry_on_version_conflict(attempt)
+        return self._retry(attempt)
 
     def remove_many(self, ctx: RequestContext, command: RemoveRecords) -> list[RecordOutcome]:
         """Soft-delete the selected live records, or destroy the selected records."""
@@ -474,7 +521,7 @@ class RecordService:
             )
             return self._apply(ctx, obj, planned, extra, command.model)
 
-        return _retry_on_version_conflict(attempt)
+        return self._retry(attempt)
 
     def restore_many(self, ctx: RequestContext, command: RestoreRecords) -> list[RecordOutcome]:
         """Clear deletedAt on the selected soft-deleted records."""
@@ -488,7 +535,7 @@ class RecordService:
                 ctx, obj, [self._restore_unit(obj, r, i) for i, r in enumerate(current)]
             )
 
-        return _retry_on_version_conflict(attempt)
+        return self._retry(attempt)
 
     def _select(
         self, ctx: RequestContext, obj: ObjectDef, selection: Selection, scope: Scope
@@ -499,10 +546,10 @@ class RecordService:
         if selection.ids is not None:
             return self._select_ids(ctx, obj, selection.ids, scope)
         query = ListRecords(obj, self._batch_max, filter=scoped_filter(selection.filter, scope))
-        page = self.list(ctx, query)
-        self._refuse_oversized(obj, page.total_count)
-        found = self._store.get_many(ctx.workspace_id, obj.id, [r["id"] for r in page.records])
-        return [found[r["id"]] for r in page.records if r["id"] in found]
+        window = self._window(ctx, query)  # all of the selection: no response budget here
+        self._refuse_oversized(obj, window.total)
+        found = self._store.get_many(ctx.workspace_id, obj.id, [r["id"] for r in window.records])
+        return [found[r["id"]] for r in window.records if r["id"] in found]
 
     def _select_ids(
         self, ctx: RequestContext, obj: ObjectDef, ids: tuple[str, ...], scope: Scope
@@ -560,6 +607,14 @@ class RecordService:
         )
         return actions.units_for_destroy(obj, record_ids)
 
+    def _retry(
+        self, attempt: Callable[[], _T], retryable: Callable[[CrmError], bool] | None = None
+    ) -> _T:
+        """Run `attempt` again on fresh reads while a concurrent write invalidates it."""
+        return retry_conflicts(
+            attempt, seconds=self._conflict_seconds, retryable=retryable or is_version_conflict
+        )
+
     def _live_record(self, ctx: RequestContext, obj: ObjectDef, record_id: str) -> StoredRecord:
         record = self._store.get(ctx.workspace_id, obj.id, record_id)
         if record is None or record.deleted_at is not None:
@@ -571,15 +626,16 @@ def _default_position(index: int) -> float:
     return round(time.time() * 1000 + index / 1000, 3)
 
 
-def _retry_on_version_conflict(attempt: Callable[[], _T]) -> _T:
-    # Another writer changed the record between our read and our conditional write: re-read
-    # and re-apply, so concurrent updates of different fields both land.
-    for _ in range(_UPDATE_ATTEMPTS - 1):
-        try:
-            return attempt()
-        except VersionConflictError:
-            continue
-    return attempt()
+def _refuse_shared_matches(matches: dict[int, StoredRecord]) -> None:
+    """Two inputs of one upsert may not both update the same existing record."""
+    first: dict[str, int] = {}
+    for index, record in matches.items():
+        earlier = first.setdefault(record.id, index)
+        if earlier != index:
+            raise UpsertConflictError(
+                f"Records {earlier} and {index} both match the existing record {record.id} "
+                "on id or unique fields"
+            )
 
 
 def _refuse_repeats(name: str, values: list[str]) -> None:

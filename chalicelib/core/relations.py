@@ -14,6 +14,7 @@ from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from chalicelib.core import deadline
 from chalicelib.core.indexing import resolved_indexes
 from chalicelib.core.ports import RecordStore, StoredRecord
 from chalicelib.core.presentation import present_records
@@ -23,6 +24,7 @@ from chalicelib.storage import keys
 
 # Twenty's QUERY_MAX_RECORDS_FROM_RELATION: related records embedded per parent and field.
 MAX_RELATED_PER_PARENT = 60
+_READ_CHUNK = 100  # BatchGetItem's limit; the deadline is checked between chunks
 
 Record = dict[str, Any]
 
@@ -114,9 +116,10 @@ def _embed_one_to_many(
                 groups[parent].append(record)
         return groups
 
-    # One read per relation field, all at once: the latency is that of the slowest read.
+    # One read per relation field, all at once: the latency is that of the slowest read. The
+    # threads keep the request's deadline (context variables are not inherited).
     with ThreadPoolExecutor(max_workers=min(8, len(fields))) as pool:
-        loaded = list(pool.map(lambda pair: load(*pair[1]), fields))
+        loaded = list(pool.map(deadline.carried(lambda pair: load(*pair[1])), fields))
     for (field, _), groups in zip(fields, loaded, strict=True):
         for record in records:
             record[field.name] = groups.get(record["id"], [])
@@ -158,6 +161,7 @@ def children_by_index(
     slot, _ = index
 
     def child_ids(parent_id: str) -> list[str]:
+        deadline.check()
         key_range = keys.index_key_range(
             nulls=False, lower=(parent_id, True), upper=(parent_id, True)
         )
@@ -173,6 +177,9 @@ def children_by_index(
         return [record_id for _, record_id in entries]
 
     with ThreadPoolExecutor(max_workers=min(16, max(1, len(parent_ids)))) as pool:
-        ids = [rid for batch in pool.map(child_ids, parent_ids) for rid in batch]
-    found = store.get_many(workspace_id, target.id, ids)
+        ids = [rid for batch in pool.map(deadline.carried(child_ids), parent_ids) for rid in batch]
+    found: dict[str, StoredRecord] = {}
+    for start in range(0, len(ids), _READ_CHUNK):
+        deadline.check()
+        found.update(store.get_many(workspace_id, target.id, ids[start : start + _READ_CHUNK]))
     return [found[rid] for rid in sorted(found) if found[rid].deleted_at is None]

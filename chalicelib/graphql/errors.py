@@ -32,6 +32,7 @@ CODE_BY_ERROR: dict[type[errors.CrmError], str] = {
     errors.UnsupportedMediaTypeError: BAD_USER_INPUT,
     errors.ThrottledError: BAD_USER_INPUT,
     errors.StorageUnavailableError: "TIMEOUT",
+    errors.RequestDeadlineError: "TIMEOUT",
 }
 
 INTERNAL_MESSAGE = "Internal server error"

@@ -1,8 +1,10 @@
 """One GraphQL request, schema-agnostic: parse (token cap), limits, schema, validate, execute.
 
-The order matters: the document is parsed and its limits checked before `prepare` runs, so a
-hostile query is refused before authentication reads anything from DynamoDB. The metadata API
-(POST /metadata) can run through here unchanged with its own `prepare`.
+The order matters: the text's length, then the parse (token cap) and the document's limits are
+checked before `prepare` runs, each in time linear in the text, so a hostile query is refused
+before authentication reads anything from DynamoDB; validation against the schema, which needs
+the workspace, comes after authentication. The metadata API (POST /metadata) runs through
+here unchanged with its own `prepare`.
 
 HTTP status, as graphql-yoga (Twenty's server) answers: 400 for a malformed request, a parse
 or validation failure, or a limit; 200 for everything that reached execution, including
@@ -36,19 +38,24 @@ from chalicelib.graphql.errors import (
     error_entry,
     format_error,
 )
-from chalicelib.graphql.limits import QueryLimits, check_limits
+from chalicelib.graphql.limits import QueryLimits, check_limits, check_size
 from chalicelib.graphql.lru import Lru
 
 # Clients send the same few documents again and again (generated code, GraphiQL); parsing and
 # validating one costs more than executing a small query, so both results are kept per text.
 _DOCUMENT_CACHE_SIZE = 256
+# A parsed document keeps every token (~360 bytes each: 5.4 MB at the 15,000-token cap), and the
+# parse cache fills before authentication: long texts get few slots, so no stream of distinct
+# documents can hold more than ~200 MB of a Lambda's memory.
+_SHORT_DOCUMENT_CHARS = 2_000
+_LONG_DOCUMENT_CACHE_SIZE = 16
 
 
 def _introspection_cache() -> Lru[str, dict[str, Any]]:
     return Lru(8)
 
 
-def _validation_cache() -> Lru[str, list[GraphQLError]]:
+def _validation_cache() -> Lru[str, list[dict[str, Any]]]:
     return Lru(_DOCUMENT_CACHE_SIZE)
 
 
@@ -59,13 +66,14 @@ class PreparedSchema:
 
     schema: GraphQLSchema
     introspection: Lru[str, dict[str, Any]] = field(default_factory=_introspection_cache)
-    validated: Lru[str, list[GraphQLError]] = field(default_factory=_validation_cache)
+    # Formatted errors, not GraphQLErrors: those would keep the document's nodes alive.
+    validated: Lru[str, list[dict[str, Any]]] = field(default_factory=_validation_cache)
 
 
 # (query text, limits) -> the parsed document, or the errors that refuse it.
-_documents: Lru[tuple[str, QueryLimits], DocumentNode | list[dict[str, Any]]] = Lru(
-    _DOCUMENT_CACHE_SIZE
-)
+_Documents = Lru[tuple[str, QueryLimits], DocumentNode | list[dict[str, Any]]]
+_short_documents: _Documents = Lru(_DOCUMENT_CACHE_SIZE)
+_long_documents: _Documents = Lru(_LONG_DOCUMENT_CACHE_SIZE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,19 +107,27 @@ def run_request(
         query, variables, operation_name = _read(payload)
     except ValueError as exc:
         return _failure(400, [error_entry(str(exc), BAD_USER_INPUT)])
-    document = _documents.get_or_build((query, limits), lambda: _parse(query, limits))
+    too_long = check_size(query, limits)
+    if too_long is not None:
+        # Before the cache, which would otherwise keep every oversized text it refused.
+        return _failure(400, [format_error(too_long, VALIDATION_FAILED)])
+    documents = _short_documents if len(query) <= _SHORT_DOCUMENT_CHARS else _long_documents
+    document = documents.get_or_build((query, limits), lambda: _parse(query, limits))
     if isinstance(document, list):
         return _failure(400, document)
     try:
         prepared, context = prepare()
     except CrmError as exc:
         return _failure(200, [crm_error_entry(exc)])
-    invalid = prepared.validated.get_or_build(
-        query, lambda: validate(prepared.schema, document, max_errors=20)
-    )
+    invalid = prepared.validated.get_or_build(query, lambda: _validate(prepared, document))
     if invalid:
-        return _failure(400, [format_error(error, VALIDATION_FAILED) for error in invalid])
+        return _failure(400, invalid)
     return _execute(prepared, document, query, variables, operation_name, context)
+
+
+def _validate(prepared: PreparedSchema, document: DocumentNode) -> list[dict[str, Any]]:
+    errors = validate(prepared.schema, document, max_errors=20)
+    return [format_error(error, VALIDATION_FAILED) for error in errors]
 
 
 def _parse(query: str, limits: QueryLimits) -> DocumentNode | list[dict[str, Any]]:

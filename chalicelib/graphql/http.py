@@ -11,10 +11,17 @@ from typing import Any
 from chalice import Response
 from chalice.app import Request
 
-from chalicelib.errors import CrmError, PayloadTooLargeError
+from chalicelib.core import budget
+from chalicelib.errors import (
+    CrmError,
+    InvalidRequestBodyError,
+    PayloadTooLargeError,
+    ResponseTooLargeError,
+)
 from chalicelib.graphql.errors import BAD_USER_INPUT, INTERNAL_SERVER_ERROR, code_for, error_entry
 from chalicelib.graphql.execution import GraphQLResponse, PreparedSchema, run_request
 from chalicelib.graphql.limits import QueryLimits
+from chalicelib.json_input import decode_json
 from chalicelib.settings import SETTINGS
 
 logger = logging.getLogger(__name__)
@@ -27,20 +34,47 @@ def default_limits() -> QueryLimits:
         max_fields=SETTINGS.graphql_max_fields,
         max_root_fields=SETTINGS.graphql_max_root_fields,
         max_tokens=SETTINGS.graphql_max_tokens,
+        max_aliases=SETTINGS.graphql_max_aliases,
+        max_directives=SETTINGS.graphql_max_directives,
+        max_fragments=SETTINGS.graphql_max_fragments,
+        max_nesting=SETTINGS.graphql_max_nesting,
+        max_query_chars=SETTINGS.graphql_max_query_chars,
     )
 
 
 def respond(answer: GraphQLResponse) -> Response:
-    """A GraphQL answer as a JSON response."""
-    return Response(
-        body=json.dumps(answer.body, separators=(",", ":")),
-        status_code=answer.status,
-        headers={"Content-Type": "application/json"},
-    )
+    """A GraphQL answer as a JSON response; one too large to send is a 413 (core/budget.py)."""
+    text = json.dumps(answer.body, separators=(",", ":"))
+    try:
+        budget.require_sendable(text, TOO_LARGE_ADVICE)
+    except ResponseTooLargeError as exc:
+        return _error(413, exc.message, code_for(exc), subCode=exc.code)
+    headers = {"Content-Type": "application/json"}
+    return Response(body=text, status_code=answer.status, headers=headers)
+
+
+# Connections were cut to fit before; what is left is a selection too large as a whole. Creates
+# whose echo cannot fit are refused before writing, but other mutations have been applied.
+TOO_LARGE_ADVICE = (
+    "select fewer fields, aliases or records (mutations in the document, if any, were applied: "
+    "read their records back with a smaller selection)"
+)
 
 
 def _error(status: int, message: str, code: str, **extra: Any) -> Response:
     return respond(GraphQLResponse(status, {"errors": [error_entry(message, code, **extra)]}))
+
+
+def _is_json(content_type: str | None) -> bool:
+    """application/json or a `+json` type, any charset; no header counts as JSON, as in Chalice.
+    The routes accept every type so that anything else is a GraphQL-shaped 400, never Chalice's
+    415 in the REST shape."""
+    if not content_type:
+        return True
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media == "application/json" or (
+        media.startswith("application/") and media.endswith("+json")
+    )
 
 
 def serve_graphql(
@@ -53,10 +87,14 @@ def serve_graphql(
         raw = request.raw_body or b""
         if len(raw) > SETTINGS.max_body_bytes:
             raise PayloadTooLargeError()
+        if not _is_json(request.headers.get("content-type")):
+            return _error(
+                400, "The body must be JSON (Content-Type: application/json)", BAD_USER_INPUT
+            )
         try:
-            payload = json.loads(raw or b"null")
-        except ValueError:
-            return _error(400, "Invalid JSON body", BAD_USER_INPUT)
+            payload = decode_json(raw or b"null")
+        except InvalidRequestBodyError as exc:
+            return _error(400, exc.message, BAD_USER_INPUT)
         return respond(run_request(payload, limits, prepare))
     except PayloadTooLargeError as exc:
         return _error(413, exc.message, code_for(exc), subCode=exc.code)

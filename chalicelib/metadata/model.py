@@ -142,9 +142,15 @@ class ObjectDef:
     created_at: str = ""
     updated_at: str = ""
     indexes: tuple[IndexSpec, ...] = ()
-    # name -> field for every active field, and join column -> relation field.
-    by_name: dict[str, FieldDef] = field(default_factory=dict, compare=False, repr=False)
-    by_join_column: dict[str, FieldDef] = field(default_factory=dict, compare=False, repr=False)
+    # name -> field for every active field, and join column -> relation field. Not init
+    # arguments: `dataclasses.replace` would hand the original's dicts to the copy, whose
+    # __post_init__ would then add its fields to the original's lookups.
+    by_name: dict[str, FieldDef] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
+    by_join_column: dict[str, FieldDef] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
 
     def __post_init__(self) -> None:
         for item in self.fields:
@@ -170,9 +176,14 @@ class WorkspaceModel:
     workspace_id: str
     version: int
     objects: tuple[ObjectDef, ...]
-    by_plural: dict[str, ObjectDef] = field(default_factory=dict, compare=False, repr=False)
-    by_singular: dict[str, ObjectDef] = field(default_factory=dict, compare=False, repr=False)
-    by_id: dict[str, ObjectDef] = field(default_factory=dict, compare=False, repr=False)
+    # Lookups filled by __post_init__ (not init arguments, for the reason given on ObjectDef).
+    by_plural: dict[str, ObjectDef] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
+    by_singular: dict[str, ObjectDef] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
+    by_id: dict[str, ObjectDef] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         for obj in self.objects:

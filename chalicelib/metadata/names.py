@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from chalicelib.metadata.model import FieldDef, FieldType
+
 MIN_LENGTH = 1
 MAX_LENGTH = 63
 _IDENTIFIER = re.compile(r"^[a-z][a-zA-Z0-9]*$")
@@ -43,25 +45,25 @@ _API_RESERVED = _words(
 )
 RESERVED_NAMES = _TWENTY_RESERVED | _API_RESERVED
 
-# GraphQL types the core schema defines once for every workspace; an object whose Pascal-cased
-# singular equals one of them would give two types the same name.
-SHARED_TYPE_NAMES = _words(
-    """
-    Query Mutation PageInfo FullName Currency Links Emails Phones Address Actor RichTextV2
-    LinkMetadata PhoneMetadata UUID DateTime Date RawJSON BigFloat Position ConnectionCursor
-    OrderByDirection FilterIs Boolean String Int Float ID
-    """
-)
-_TYPE_SUFFIXES = (
-    "",
-    "Edge",
-    "Connection",
-    "CreateInput",
-    "UpdateInput",
-    "FilterInput",
-    "OrderByInput",
-)
-_MUTATION_VERBS = ("create", "update", "delete", "destroy", "restore", "merge")
+# The types the core schema generates per object: Pascal(nameSingular) + kind, with what each is.
+TYPE_KINDS = {
+    "": "record type",
+    "Edge": "edge type",
+    "Connection": "connection type",
+    "CreateInput": "create input",
+    "UpdateInput": "update input",
+    "FilterInput": "filter input",
+    "OrderByInput": "order-by input",
+}
+# Root mutations per object, each in a one-record (singular) and a many-record (plural) form.
+MUTATION_VERBS = ("create", "update", "delete", "destroy", "restore")
+QUERY_VERBS = ("findMany", "findOne", "findDuplicates")
+# Twenty's operations this API does not serve: their names stay taken, so that serving them
+# later cannot break a workspace that used them.
+_UNSERVED_VERBS = ("merge",)
+# Field types whose values are a per-field enum `<Object><Field>Enum` in the core schema.
+ENUM_FIELD_TYPES = frozenset({FieldType.SELECT, FieldType.MULTI_SELECT, FieldType.RATING})
+
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 
 
@@ -87,14 +89,56 @@ def identifier_problems(what: str, name: object) -> list[str]:
     return problems
 
 
+def object_type_name(name_singular: str, kind: str = "") -> str:
+    """`Company`, `CompanyEdge`, `CompanyFilterInput`... (a TYPE_KINDS key after the name)."""
+    return pascal(name_singular) + kind
+
+
+def field_enum_name(object_singular: str, field_name: str) -> str:
+    """The enum of a SELECT, MULTI_SELECT or RATING field: `<Object><Field>Enum`."""
+    return f"{pascal(object_singular)}{pascal(field_name)}Enum"
+
+
+def operation_name(verb: str, name_singular: str, name_plural: str, *, many: bool) -> str:
+    """`companies`, `company`, `companyDuplicates`, `createCompany` / `createCompanies`."""
+    if verb == "findMany":
+        return name_plural
+    if verb == "findOne":
+        return name_singular
+    if verb == "findDuplicates":
+        return f"{name_singular}Duplicates"
+    return verb + pascal(name_plural if many else name_singular)
+
+
+def object_graphql_names(name_singular: str, name_plural: str) -> list[tuple[str, str]]:
+    """Every type and root-field name the core schema derives from an object's names, with what
+    it names; a name listed twice would name two things."""
+    found = [(object_type_name(name_singular, kind), what) for kind, what in TYPE_KINDS.items()]
+    found += [
+        (operation_name(verb, name_singular, name_plural, many=True), f"{verb} query")
+        for verb in QUERY_VERBS
+    ]
+    for verb in (*MUTATION_VERBS, *_UNSERVED_VERBS):
+        found += [
+            (operation_name(verb, name_singular, name_plural, many=many), f"{verb} mutation")
+            for many in (False, True)
+        ]
+    found.append((f"{name_plural}GroupBy", "groupBy query"))
+    return found
+
+
+def field_graphql_names(object_singular: str, field: FieldDef) -> list[tuple[str, str]]:
+    """The type names the core schema derives from a field: a SELECT, MULTI_SELECT or RATING
+    field's enum and the filter input of that enum (`<value type>Filter`, as every filter)."""
+    if field.type not in ENUM_FIELD_TYPES:
+        return []
+    enum = field_enum_name(object_singular, field.name)
+    return [(enum, "enum"), (f"{enum}Filter", "enum filter input")]
+
+
 def generated_names(name_singular: str, name_plural: str) -> set[str]:
     """Every GraphQL type and root-field name the core schema derives from an object's names."""
-    singular, plural = pascal(name_singular), pascal(name_plural)
-    names = {singular + suffix for suffix in _TYPE_SUFFIXES}
-    names |= {name_singular, name_plural, f"{name_singular}Duplicates", f"{name_plural}GroupBy"}
-    for verb in _MUTATION_VERBS:
-        names |= {verb + singular, verb + plural}
-    return names
+    return {name for name, _ in object_graphql_names(name_singular, name_plural)}
 
 
 def name_from_label(label: str) -> str:

@@ -3,7 +3,9 @@
 Each command is computed on the current model and committed together with the version bump
 (storage/metadata_store.commit_change); if another change committed first, it is computed again
 on the new model. Work on existing records is left as jobs (metadata/jobs.py) in the same commit
-and started before the command returns.
+and started before the command returns. Before it commits, the model the change would leave is
+given to the schema check (the GraphQL core schema built and validated): a change that would
+break it is refused, never committed.
 """
 
 from __future__ import annotations
@@ -22,13 +24,28 @@ from chalicelib.metadata.indexing import with_indexes
 from chalicelib.metadata.lookup import find_field, find_object
 from chalicelib.metadata.model import FieldDef, FieldType, ObjectDef, WorkspaceModel
 from chalicelib.metadata.registry import load_model
-from chalicelib.metadata.serialization import field_to_body, object_to_body
+from chalicelib.metadata.serialization import (
+    field_from_body,
+    field_to_body,
+    object_from_body,
+    object_to_body,
+)
 from chalicelib.metadata.unique_fields import claim_existing_values
 from chalicelib.storage.metadata_store import MetadataChange, commit_change, pending_jobs
 
 _ATTEMPTS = 5  # recomputations when another metadata change commits first
 
 Planner = Callable[[WorkspaceModel], tuple[MetadataChange, str]]
+# (model now, model after the change) -> problems the change would bring to the GraphQL schema.
+SchemaCheck = Callable[[WorkspaceModel, WorkspaceModel], list[str]]
+
+
+def graphql_schema_check(before: WorkspaceModel, after: WorkspaceModel) -> list[str]:
+    """The core schema's own check (graphql-core is imported by the first change, not before:
+    metadata reads and record requests never pay for it)."""
+    from chalicelib.graphql.core_schema.checking import new_schema_problems
+
+    return new_schema_problems(before, after)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,8 +80,10 @@ class MetadataService:
         scan_cap: int,
         load: Callable[[str], WorkspaceModel] = load_model,
         job_step: int = jobs.STEP,
+        schema_check: SchemaCheck = graphql_schema_check,
     ) -> None:
         self._store = store
+        self._schema_check = schema_check
         self._step = job_step
         # The model a command is computed on (tests interleave a competing change here).
         self._load = load
@@ -78,6 +97,7 @@ class MetadataService:
         for _ in range(_ATTEMPTS):
             model = self._load(workspace_id)
             change, subject_id = planner(model)
+            self._ensure_schema_builds(model, change)
             try:
                 commit_change(workspace_id, change, model.version)
             except VersionConflictError:
@@ -86,6 +106,11 @@ class MetadataService:
                 self.run_jobs(workspace_id)
             return Outcome(load_model(workspace_id), subject_id)
         raise VersionConflictError("The data model kept changing; retry")
+
+    def _ensure_schema_builds(self, model: WorkspaceModel, change: MetadataChange) -> None:
+        problems = self._schema_check(model, model_after(model, change))
+        if problems:
+            raise MetadataValidationError(messages=problems)
 
     def continue_jobs(self, ctx: RequestContext) -> bool:
         """Carry on with work earlier changes left (called at the start of metadata requests)."""
@@ -304,6 +329,31 @@ class MetadataService:
 # -- change helpers ------------------------------------------------------------------------------
 
 
+def model_after(model: WorkspaceModel, change: MetadataChange) -> WorkspaceModel:
+    """The model `load_model` will answer once `change` has committed on top of `model` (objects
+    and fields the change does not touch are reused as they are)."""
+    fields = {field.id: field for obj in model.objects for field in obj.fields}
+    fields |= {body["id"]: field_from_body(body) for body in change.field_bodies}
+    for _, field_id in change.deleted_fields:
+        fields.pop(field_id, None)
+    owned: dict[str, list[FieldDef]] = {}
+    for field in fields.values():
+        owned.setdefault(field.object_id, []).append(field)
+    bodies = {body["id"]: body for body in change.object_bodies}
+    objects = []
+    for obj in model.objects:
+        if obj.id not in bodies and obj.id not in change.deleted_objects:
+            own = tuple(owned.get(obj.id, ()))
+            objects.append(obj if own == obj.fields else replace(obj, fields=own))
+    objects += [
+        object_from_body(body, tuple(owned.get(object_id, ())))
+        for object_id, body in bodies.items()
+        if object_id not in change.deleted_objects
+    ]
+    objects.sort(key=lambda obj: obj.name_singular)
+    return WorkspaceModel(model.workspace_id, model.version + 1, tuple(objects))
+
+
 def _updated(obj: ObjectDef, given: Mapping[str, Any], now: str) -> ObjectDef:
     return changes.updated_object(obj, given, now=now)
 
@@ -320,8 +370,6 @@ def _field_by_id(obj: ObjectDef | None, field_id: str) -> FieldDef | None:
 
 def _object_from(change: MetadataChange, obj: ObjectDef) -> ObjectDef:
     """`obj` as this change already rewrote it (two edits of one object must compose)."""
-    from chalicelib.metadata.serialization import object_from_body
-
     for body in change.object_bodies:
         if body["id"] == obj.id:
             kept = {f.id for f in obj.fields} - {fid for oid, fid in change.deleted_fields}

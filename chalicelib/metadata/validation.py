@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -10,10 +11,10 @@ from chalicelib.core.coercion import coerce_value, default_value
 from chalicelib.errors import CrmError, MetadataValidationError
 from chalicelib.metadata.model import FieldDef, FieldType, ObjectDef, WorkspaceModel
 from chalicelib.metadata.names import (
-    SHARED_TYPE_NAMES,
+    field_graphql_names,
     generated_names,
     identifier_problems,
-    pascal,
+    object_graphql_names,
     same_ignoring_case,
 )
 
@@ -92,6 +93,8 @@ UNIQUE_CAPABLE = frozenset(
 ON_DELETE_ACTIONS = ("SET_NULL", "CASCADE", "RESTRICT")
 _OPTION_VALUE = re.compile(r"^[A-Z0-9]+(_[A-Z0-9]+)*$")
 _NUMBER_DATA_TYPES = ("float", "int", "bigint")
+# One metadata input (an object or a field with its options and settings), as JSON.
+MAX_INPUT_BYTES = 64 * 1024
 
 
 class Problems:
@@ -114,6 +117,14 @@ class Problems:
 def ensure_mapping(what: str, value: object) -> Mapping[str, Any]:
     if not isinstance(value, Mapping):
         raise MetadataValidationError(f"{what} must be a JSON object")
+    size = len(json.dumps(value, default=str).encode())
+    if size > MAX_INPUT_BYTES:
+        # Each object and field is one DynamoDB item (400 KB at most) written in one
+        # transaction with the version bump: refuse here rather than let the write fail.
+        raise MetadataValidationError(
+            f"{what} is {size} bytes of JSON; labels, descriptions, options and settings "
+            f"together may take at most {MAX_INPUT_BYTES}"
+        )
     return value
 
 
@@ -145,15 +156,14 @@ def object_name_problems(
     model: WorkspaceModel, singular: Any, plural: Any, *, ignore_id: str | None = None
 ) -> list[str]:
     """Identifier rules for both names, singular ≠ plural, and no clash with other objects'
-    names or with any name the generated GraphQL schema derives from them."""
+    names or with any name the generated GraphQL schema derives from them (clashes with the
+    schema's fixed names are found on the whole changed model: `graphql_name_clashes`)."""
     problems = identifier_problems("nameSingular", singular)
     problems += identifier_problems("namePlural", plural)
     if problems:
         return problems
     if same_ignoring_case(singular, plural):
         return [f"nameSingular and namePlural must differ (both are '{singular}')"]
-    if pascal(singular) in SHARED_TYPE_NAMES or pascal(plural) in SHARED_TYPE_NAMES:
-        problems.append(f"'{singular}'/'{plural}' would name a type the GraphQL schema already has")
     mine = generated_names(singular, plural)
     for other in model.objects:
         if other.id == ignore_id:
@@ -168,6 +178,31 @@ def object_name_problems(
                 f"'{other.name_singular}' ({', '.join(sorted(clashes)[:3])})"
             )
     return problems
+
+
+def graphql_name_clashes(model: WorkspaceModel, fixed: Mapping[str, str]) -> list[str]:
+    """Every GraphQL name two parts of `model`'s core schema would both use: a name an object or
+    field generates against the schema's fixed names (`fixed`: name -> what it names) and
+    against every other generated name. Inactive objects and fields keep their names: turning
+    them on again must not break the schema."""
+    owners: dict[str, list[str]] = {name: [f"the schema's {what}"] for name, what in fixed.items()}
+    for obj in model.objects:
+        for name, what in object_graphql_names(obj.name_singular, obj.name_plural):
+            owners.setdefault(name, []).append(f"the {what} of object '{obj.name_singular}'")
+        for field in obj.fields:
+            for name, what in field_graphql_names(obj.name_singular, field):
+                owners.setdefault(name, []).append(
+                    f"the {what} of field '{field.name}' of '{obj.name_singular}'"
+                )
+    return [
+        f"The GraphQL name '{name}' would be used {_times(len(users))}: by {' and by '.join(users)}"
+        for name, users in owners.items()
+        if len(users) > 1
+    ]
+
+
+def _times(count: int) -> str:
+    return "twice" if count == 2 else f"{count} times"
 
 
 def label_problems(singular: Any, plural: Any) -> list[str]:

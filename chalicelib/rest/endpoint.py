@@ -13,6 +13,7 @@ from chalice.app import Request
 
 from chalicelib.auth.api_keys import authenticate
 from chalicelib.context import RequestContext, utc_now_iso
+from chalicelib.core import budget
 from chalicelib.errors import CrmError
 from chalicelib.metadata.model import WorkspaceModel
 from chalicelib.metadata.registry import load_model
@@ -33,11 +34,11 @@ class RestCall:
 
 
 def json_response(body: Any, status: int = 200) -> Response:
-    return Response(
-        body=json.dumps(body, separators=(",", ":")),
-        status_code=status,
-        headers={"Content-Type": "application/json"},
-    )
+    """The answer of a view; one too large to send is a 413 (lists were cut to fit before, and
+    writes whose echo cannot fit are refused before writing: `core/budget.py`)."""
+    text = json.dumps(body, separators=(",", ":"))
+    budget.require_sendable(text, "ask for fewer records, or leave out depth=1")
+    return Response(body=text, status_code=status, headers={"Content-Type": "application/json"})
 
 
 def authenticated(

@@ -24,6 +24,9 @@ STATUS_BY_ERROR: dict[type[errors.CrmError], int] = {
     errors.UnsupportedMediaTypeError: 415,
     errors.ThrottledError: 429,
     errors.StorageUnavailableError: 503,
+    # Not 504: that is API Gateway's own timeout, whose outcome a client cannot know; this is a
+    # clean refusal of a read, safe to retry once narrowed.
+    errors.RequestDeadlineError: 503,
 }
 
 # Twenty names the `error` field after the NestJS exception class of the status.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -14,6 +13,7 @@ from chalicelib.errors import (
     PayloadTooLargeError,
     UnknownObjectError,
 )
+from chalicelib.json_input import decode_json
 from chalicelib.metadata.model import ObjectDef, WorkspaceModel
 
 if TYPE_CHECKING:
@@ -53,10 +53,7 @@ def json_body(raw: bytes | None, *, max_bytes: int) -> Any:
         raise PayloadTooLargeError(f"Request body exceeds {max_bytes} bytes")
     if not raw:
         raise InvalidRequestBodyError("Request body is empty; send a JSON document")
-    try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InvalidRequestBodyError(f"Invalid JSON body: {exc}") from exc
+    return decode_json(raw)
 
 
 def boolean_param(params: Mapping[str, str], name: str) -> bool:
@@ -74,10 +71,13 @@ def limit_param(params: Mapping[str, str], *, default: int, maximum: int) -> int
     raw = params.get("limit")
     if raw is None:
         return default
-    if not raw.isdigit():
-        raise InvalidQueryParamError(f"limit '{raw}' is invalid. Should be an integer")
-    # Twenty clamps a limit above the maximum instead of refusing it.
-    return min(int(raw), maximum)
+    # ASCII only: str.isdigit() also accepts digits such as "²" that int() refuses.
+    if not (raw.isascii() and raw.isdigit()):
+        raise InvalidQueryParamError(f"limit '{raw[:40]}' is invalid. Should be an integer")
+    # Twenty clamps a limit above the maximum instead of refusing it; a huge one is never
+    # converted (int() refuses more than 4,300 digits).
+    digits = raw.lstrip("0") or "0"
+    return maximum if len(digits) > len(str(maximum)) else min(int(digits), maximum)
 
 
 def cursor_params(params: Mapping[str, str]) -> tuple[str | None, str | None]:

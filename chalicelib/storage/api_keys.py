@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from chalicelib.storage import keys
 from chalicelib.storage.models import ApiKeyItem
+from chalicelib.storage.retry import retried
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +30,7 @@ def _row(item: ApiKeyItem) -> ApiKeyRow:
     )
 
 
+@retried
 def save_key(token: str, row: ApiKeyRow) -> None:
     item = ApiKeyItem(
         keys.api_key_hash(token),
@@ -43,6 +45,7 @@ def save_key(token: str, row: ApiKeyRow) -> None:
     item.save(condition=ApiKeyItem.key_hash.does_not_exist())
 
 
+@retried
 def find_by_token(token: str) -> ApiKeyRow | None:
     try:
         # Consistent read so a revocation is effective on the very next request.
@@ -51,6 +54,7 @@ def find_by_token(token: str) -> ApiKeyRow | None:
         return None
 
 
+@retried
 def find_by_id(key_id: str) -> tuple[str, ApiKeyRow] | None:
     """(token hash, row) of a key id, through the byId index."""
     for item in ApiKeyItem.by_id.query(key_id, limit=1):
@@ -58,6 +62,7 @@ def find_by_id(key_id: str) -> tuple[str, ApiKeyRow] | None:
     return None
 
 
+@retried
 def mark_revoked(key_hash: str, revoked_at: str) -> None:
     ApiKeyItem(key_hash).update(
         actions=[ApiKeyItem.revoked_at.set(revoked_at)],

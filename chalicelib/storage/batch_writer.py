@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from pynamodb.exceptions import PutError
-
-from chalicelib.settings import SETTINGS
-from chalicelib.storage.retry import RETRYABLE_CODES, RetryableError, with_retries
+from chalicelib.storage.retry import RetryableError, RetryPolicy, with_retries
 
 BATCH_WRITE_MAX = 25  # DynamoDB's per-call limit (moto does not enforce it; we do)
 
@@ -25,32 +22,21 @@ class _Chunk:
 
     def send(self) -> None:
         self.calls += 1
-        try:
-            response = self.connection.batch_write_item(put_items=self.pending)
-        except PutError as exc:
-            if exc.cause_response_code in RETRYABLE_CODES:
-                raise RetryableError(exc.cause_response_code) from exc
-            raise
+        # A throttled or unanswered call raises PutError, which `with_retries` resends: the
+        # puts are unconditional, so writing one twice is harmless.
+        response = self.connection.batch_write_item(put_items=self.pending)
         unprocessed = (response or {}).get("UnprocessedItems", {}).get(self.table, [])
         if unprocessed:
             self.pending = [request["PutRequest"]["Item"] for request in unprocessed]
             raise RetryableError(f"{len(self.pending)} unprocessed items")
 
 
-def put_all(
-    items: Sequence[Any],
-    *,
-    attempts: int | None = None,
-    sleep: Callable[[float], None] | None = None,
-) -> int:
+def put_all(items: Sequence[Any], *, policy: RetryPolicy | None = None) -> int:
     """Write unconditional puts of pynamodb items; returns the number of BatchWriteItem calls."""
-    retry_kwargs: dict[str, Any] = {"attempts": attempts or SETTINGS.write_retry_attempts}
-    if sleep is not None:
-        retry_kwargs["sleep"] = sleep
     calls = 0
     for start in range(0, len(items), BATCH_WRITE_MAX):
         chunk_items = items[start : start + BATCH_WRITE_MAX]
         chunk = _Chunk(type(chunk_items[0]), [item.serialize() for item in chunk_items])
-        with_retries(chunk.send, **retry_kwargs)
+        with_retries(chunk.send, policy=policy)
         calls += chunk.calls
     return calls

@@ -6,28 +6,29 @@ from functools import cache
 from typing import Any
 
 from pynamodb.connection import Connection
-from pynamodb.exceptions import PynamoDBException
 
 from chalicelib.settings import SETTINGS
-from chalicelib.storage.retry import RETRYABLE_CODES, RetryableError, with_retries
+from chalicelib.storage.retry import with_retries
 
 
 @cache
 def shared_connection() -> Connection:
     """pynamodb's low-level Connection: one botocore client, errors translated to pynamodb's."""
     # Creating a botocore client costs tens of milliseconds; warm containers reuse this one.
-    return Connection(region=SETTINGS.region)
+    return Connection(
+        region=SETTINGS.region,
+        connect_timeout_seconds=SETTINGS.dynamodb_connect_timeout,
+        read_timeout_seconds=SETTINGS.dynamodb_read_timeout,
+        # Retries are storage/retry.py's alone: botocore's would multiply them, with delays
+        # (1 s doubling) sized for other services than DynamoDB.
+        max_retry_attempts=0,
+    )
 
 
 def call(operation: str, request: dict[str, Any]) -> dict[str, Any]:
-    """One wire-level call, retried with backoff while DynamoDB throttles it."""
+    """One wire-level call, retried with backoff while DynamoDB throttles it or fails to answer.
 
-    def send() -> dict[str, Any]:
-        try:
-            return shared_connection().dispatch(operation, request)
-        except PynamoDBException as exc:
-            if exc.cause_response_code in RETRYABLE_CODES:
-                raise RetryableError(exc.cause_response_code) from exc
-            raise
-
-    return with_retries(send, attempts=SETTINGS.write_retry_attempts)
+    `dispatch` raises botocore's errors as they are (a ClientError, or a BotoCoreError for a
+    timeout or a lost connection); `with_retries` tells the transient ones apart.
+    """
+    return with_retries(lambda: shared_connection().dispatch(operation, request))

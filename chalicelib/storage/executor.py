@@ -1,16 +1,22 @@
-"""Run a write plan as TransactWriteItems calls of at most 100 actions, all or nothing.
+"""Run a write plan as TransactWriteItems calls of at most 100 actions and 3.5 MB, all or nothing.
 
 A plan that fits one transaction is atomic by DynamoDB's guarantee. A larger plan (a 60-record
-batch with uniqueness guards and relation checks can reach ~200 actions) is split between units,
-never inside one; if a later transaction is refused, the earlier ones are undone by a
-compensating transaction, so the table ends as if the batch had never been sent.
+batch with uniqueness guards and relation checks can reach ~200 actions; eleven records of
+390 KB pass DynamoDB's 4 MB per transaction) is split between units, never inside one; if a
+later transaction is refused, the earlier ones are undone by a compensating transaction, so the
+table ends as if the batch had never been sent.
+
+Every action is built once, as the wire dict sent (storage/actions.py), and measured as sent
+(JSON), which bounds the item bytes DynamoDB counts from above. A transient failure (throttling,
+a conflicting transaction, a timeout or a lost connection) resends the same transaction with the
+same ClientRequestToken, so an attempt that committed but whose answer was lost is not applied
+twice; when the retries run out the API answers 503, after undoing whatever may have landed.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -32,46 +38,70 @@ from chalicelib.core.plan import (
 )
 from chalicelib.errors import (
     CrmError,
+    PayloadTooLargeError,
     RelationTargetNotFoundError,
+    StorageUnavailableError,
     UniqueViolationError,
     VersionConflictError,
 )
 from chalicelib.settings import SETTINGS
-from chalicelib.storage import keys
+from chalicelib.storage.actions import build_action, counter_action
 from chalicelib.storage.connection import shared_connection
-from chalicelib.storage.models import (
-    COUNTER_LIVE,
-    EXPIRES_AT,
-    GUARD_RECORD_ID,
-    RECORD_DATA,
-    RECORD_DELETED_AT,
-    RECORD_TOMBSTONE,
-    RECORD_VERSION,
-    TOMBSTONE_SECONDS,
-)
 from chalicelib.storage.retry import (
-    RETRYABLE_CANCELLATION_CODES,
-    RETRYABLE_CODES,
-    RetryableError,
+    RetryPolicy,
+    error_code,
+    error_message,
+    is_transient,
+    is_transport_failure,
     with_retries,
 )
-from chalicelib.storage.tables import MAIN_TABLE, index_name
 
 logger = logging.getLogger(__name__)
 
 MAX_TRANSACTION_ACTIONS = 100
+# DynamoDB refuses a TransactWriteItems whose items pass 4 MB. Actions are measured as sent,
+# escapes and expressions included (more than the item bytes DynamoDB counts), and half a
+# megabyte is left for the counters and the request around the actions.
+MAX_TRANSACTION_BYTES = 3_500_000
+# What a counter update takes at most as sent (its key, expression and a delta).
+_COUNTER_BYTES = 512
+
+
+@dataclass(frozen=True, slots=True)
+class _Action:
+    """An operation with its wire action, built once, and that action's size as sent."""
+
+    op: Operation
+    wire: dict[str, Any]
+    size: int
+
+
+Build = Callable[[Operation], _Action]
+
+
+def action_builder(table: str, workspace_id: str) -> Build:
+    """Builds the action of an operation of this workspace, measured as JSON."""
+
+    def build(op: Operation) -> _Action:
+        wire = build_action(table, workspace_id, op)
+        return _Action(op, wire, len(json.dumps(wire, separators=(",", ":"))))
+
+    return build
 
 
 @dataclass(slots=True)
 class _Transaction:
     """One TransactWriteItems call being assembled, with its actions in the wire order."""
 
-    checks: list[Operation] = field(default_factory=list)
-    deletes: list[Operation] = field(default_factory=list)
-    puts: list[Operation] = field(default_factory=list)
-    updates: list[Operation] = field(default_factory=list)
+    checks: list[_Action] = field(default_factory=list)
+    deletes: list[_Action] = field(default_factory=list)
+    puts: list[_Action] = field(default_factory=list)
+    updates: list[_Action] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     checked: set[tuple[str, str]] = field(default_factory=set)
+    sent_bytes: int = 0
+    # Set when an attempt got no answer (timeout, lost connection): it may have committed.
+    unanswered: bool = False
 
     def size(self) -> int:
         return len(self.checks) + len(self.deletes) + len(self.puts) + len(self.updates)
@@ -79,313 +109,276 @@ class _Transaction:
     def ordered(self) -> list[Operation]:
         # pynamodb sends condition checks, deletes, puts, then updates; cancellation reasons
         # come back in that same order.
-        return self.checks + self.deletes + self.puts + self.updates
+        return [a.op for a in self.checks + self.deletes + self.puts + self.updates]
+
+    def add(self, action: _Action) -> None:
+        op = action.op
+        if isinstance(op, RequireRecord):
+            self.checked.add((op.object_id, op.record_id))
+            self.checks.append(action)
+        elif isinstance(op, ReleaseUnique):
+            self.deletes.append(action)
+        elif isinstance(op, SetIndexKeys):
+            self.updates.append(action)
+        else:
+            self.puts.append(action)
+        self.sent_bytes += action.size
+
+    def room_for(self, actions: list[_Action]) -> bool:
+        """Whether a unit of these actions fits, one more counter included."""
+        counters = len(self.counts) + 1
+        return (
+            self.size() + len(actions) + counters <= MAX_TRANSACTION_ACTIONS
+            and self.sent_bytes + sum(a.size for a in actions) + counters * _COUNTER_BYTES
+            <= MAX_TRANSACTION_BYTES
+        )
 
 
-def execute_plan(
-    workspace_id: str,
-    plan: Plan,
-    *,
-    attempts: int | None = None,
-    sleep: Callable[[float], None] | None = None,
-) -> None:
+def execute_plan(workspace_id: str, plan: Plan, *, policy: RetryPolicy | None = None) -> None:
     """Apply every operation of the plan or none of them."""
+    table = SETTINGS.main_table
     written_here = {
         (op.object_id, op.record_id)
         for unit in plan.units
         for op in unit.operations
         if isinstance(op, PutRecord)
     }
-    transactions = _pack(plan.units, written_here)
+    # Packed (and refused when a record cannot fit) before anything is written.
+    transactions = _pack(plan.units, written_here, action_builder(table, workspace_id))
     committed: list[_Transaction] = []
-    retry_kwargs = {"attempts": attempts or SETTINGS.write_retry_attempts}
-    if sleep is not None:
-        retry_kwargs["sleep"] = sleep
     for transaction in transactions:
         # The same token on every retry makes DynamoDB apply the transaction at most once, even
         # when an earlier attempt committed but its answer was lost.
         token = str(uuid.uuid4())
         try:
-            with_retries(lambda t=transaction, k=token: _commit(workspace_id, t, k), **retry_kwargs)
-        except CrmError:
-            if committed:
-                _undo(workspace_id, committed, retry_kwargs)
+            with_retries(
+                lambda t=transaction, k=token: _commit(table, workspace_id, t, k), policy=policy
+            )
+        except Exception as exc:
+            # Retries ran out after an attempt that got no answer: it may have landed.
+            unknown = isinstance(exc, StorageUnavailableError) and transaction.unanswered
+            if committed or unknown:
+                _undo(table, workspace_id, committed, transaction if unknown else None, policy)
             raise
         committed.append(transaction)
 
 
-def _pack(units: Iterable[Unit], written_here: set[tuple[str, str]]) -> list[_Transaction]:
+def _pack(
+    units: Iterable[Unit], written_here: set[tuple[str, str]], build: Build
+) -> list[_Transaction]:
     transactions = [_Transaction()]
     for unit in units:
-        needed = _unit_size(unit, transactions[-1], written_here)
-        # One slot per counter stays free for the AdjustCount update of the transaction.
-        if (
-            transactions[-1].size() + needed + len(transactions[-1].counts) + 1
-            > MAX_TRANSACTION_ACTIONS
-        ):
+        actions = _unit_actions(unit, written_here, build)
+        _ensure_fits_alone(unit, actions)
+        if not transactions[-1].room_for(_not_yet_checked(actions, transactions[-1])):
             transactions.append(_Transaction())
-        _add_unit(transactions[-1], unit, written_here)
+        _add_unit(transactions[-1], unit, _not_yet_checked(actions, transactions[-1]))
     return [t for t in transactions if t.size() or t.counts]
 
 
-def _unit_size(unit: Unit, transaction: _Transaction, written_here: set[tuple[str, str]]) -> int:
-    size = 0
+def _unit_actions(unit: Unit, written_here: set[tuple[str, str]], build: Build) -> list[_Action]:
+    actions = []
     for op in unit.operations:
         if isinstance(op, AdjustCount):
             continue
+        # A record created by this same plan exists once the plan commits; checking it would
+        # put two actions on one item, which DynamoDB refuses.
+        if isinstance(op, RequireRecord) and (op.object_id, op.record_id) in written_here:
+            continue
+        actions.append(build(op))
+    return actions
+
+
+def _not_yet_checked(actions: list[_Action], transaction: _Transaction) -> list[_Action]:
+    """The actions left once relation checks the transaction already holds are dropped."""
+    kept, seen = [], set(transaction.checked)
+    for action in actions:
+        op = action.op
         if isinstance(op, RequireRecord):
             target = (op.object_id, op.record_id)
-            if target in written_here or target in transaction.checked:
+            if target in seen:
                 continue
-        size += 1
-    return size
+            seen.add(target)
+        kept.append(action)
+    return kept
 
 
-def _add_unit(transaction: _Transaction, unit: Unit, written_here: set[tuple[str, str]]) -> None:
+def _ensure_fits_alone(unit: Unit, actions: list[_Action]) -> None:
+    """A record's writes are never split: one that fills a transaction on its own is refused."""
+    if _Transaction().room_for(_not_yet_checked(actions, _Transaction())):
+        return
+    size = sum(a.size for a in actions)
+    raise PayloadTooLargeError(
+        f"Record {unit.index}: its writes ({len(actions)} actions, {size:,} bytes as sent) do "
+        f"not fit in one DynamoDB transaction ({MAX_TRANSACTION_ACTIONS} actions, "
+        f"{MAX_TRANSACTION_BYTES:,} bytes here)"
+    )
+
+
+def _add_unit(transaction: _Transaction, unit: Unit, actions: list[_Action]) -> None:
     for op in unit.operations:
         if isinstance(op, AdjustCount):
             transaction.counts[op.object_id] = transaction.counts.get(op.object_id, 0) + op.delta
-        elif isinstance(op, RequireRecord):
-            target = (op.object_id, op.record_id)
-            # A record created by this same plan exists once the plan commits; checking it
-            # would put two actions on one item, which DynamoDB refuses.
-            if target not in written_here and target not in transaction.checked:
-                transaction.checked.add(target)
-                transaction.checks.append(op)
-        elif isinstance(op, ReleaseUnique):
-            transaction.deletes.append(op)
-        elif isinstance(op, SetIndexKeys):
-            transaction.updates.append(op)
-        else:
-            transaction.puts.append(op)
+    for action in actions:
+        transaction.add(action)
 
 
-def _commit(workspace_id: str, transaction: _Transaction, token: str | None = None) -> None:
+def _commit(table: str, workspace_id: str, transaction: _Transaction, token: str) -> None:
     counter_ops = [
         AdjustCount(object_id, delta) for object_id, delta in transaction.counts.items() if delta
     ]
-    ordered = transaction.ordered() + counter_ops
-    table = SETTINGS.main_table
-    # Actions are built as wire dicts directly: pynamodb's model layer costs more than the rest
-    # of a 60-record batch together (measured by bench/, see docs/performance.md).
     try:
         shared_connection().transact_write_items(
-            condition_check_items=[
-                _check_action(table, workspace_id, op) for op in transaction.checks
-            ],
-            delete_items=[_delete_action(table, workspace_id, op) for op in transaction.deletes],
-            put_items=[_put_action(table, workspace_id, op) for op in transaction.puts],
-            update_items=[_index_keys_action(table, workspace_id, op) for op in transaction.updates]
-            + [_counter_action(table, workspace_id, op) for op in counter_ops],
+            condition_check_items=[a.wire for a in transaction.checks],
+            delete_items=[a.wire for a in transaction.deletes],
+            put_items=[a.wire for a in transaction.puts],
+            update_items=[a.wire for a in transaction.updates]
+            + [counter_action(table, workspace_id, op) for op in counter_ops],
             client_request_token=token,
         )
     except TransactWriteError as exc:
-        raise _translate(exc, ordered) from exc
-
-
-_PK, _SK = MAIN_TABLE.hash_key, MAIN_TABLE.range_key or "sk"
-# Condition fragments, named once (attribute names come from storage/models.py).
-_IS_NEW = f"attribute_not_exists({_PK})"
-# A record id is free if no item holds it or only the tombstone of a destroyed record does.
-_ID_IS_FREE = f"attribute_not_exists({_PK}) OR attribute_exists({RECORD_TOMBSTONE})"
-_IS_LIVE_RECORD = f"attribute_exists({_PK}) AND attribute_not_exists({RECORD_DELETED_AT})"
-_AT_READ_VERSION = f"{RECORD_VERSION} = :v"
-_ABSENT_OR_MINE = f"attribute_not_exists({_PK}) OR {GUARD_RECORD_ID} = :me"
-
-
-def _key(key: keys.Key) -> dict[str, dict[str, str]]:
-    return {_PK: {"S": key.pk}, _SK: {"S": key.sk}}
-
-
-def _check_action(table: str, workspace_id: str, op: Operation) -> dict[str, Any]:
-    assert isinstance(op, RequireRecord)
-    return {
-        "TableName": table,
-        "Key": _key(keys.record_key(workspace_id, op.object_id, op.record_id)),
-        # The relation target must exist and must not be soft-deleted at commit time.
-        "ConditionExpression": _IS_LIVE_RECORD,
-    }
-
-
-def _tombstone_action(table: str, workspace_id: str, op: DeleteRecord) -> dict[str, Any]:
-    """Destroy = replace the record by a tombstone that expires (DynamoDB TTL).
-
-    The tombstone keeps the last body for a few days so that a REST cursor naming the destroyed
-    record can still be placed in its sort order; every read skips it, and no index holds it.
-    """
-    item = {
-        **_key(keys.record_key(workspace_id, op.object_id, op.record_id)),
-        RECORD_DATA: {"S": json.dumps(op.previous_body, separators=(",", ":"))},
-        RECORD_VERSION: {"N": str(op.expected_version + 1)},
-        RECORD_TOMBSTONE: {"BOOL": True},
-        EXPIRES_AT: {"N": str(int(time.time()) + TOMBSTONE_SECONDS)},
-    }
-    return {
-        "TableName": table,
-        "Item": item,
-        # Optimistic lock: only the version this command read may be destroyed.
-        "ConditionExpression": _AT_READ_VERSION,
-        "ExpressionAttributeValues": {":v": {"N": str(op.expected_version)}},
-    }
-
-
-def _delete_action(table: str, workspace_id: str, op: Operation) -> dict[str, Any]:
-    assert isinstance(op, ReleaseUnique)
-    return {
-        "TableName": table,
-        "Key": _key(keys.unique_guard_key(workspace_id, op.object_id, op.field_path, op.value)),
-        # Release only a value this record still holds; an already-missing guard is fine.
-        "ConditionExpression": _ABSENT_OR_MINE,
-        "ExpressionAttributeValues": {":me": {"S": op.record_id}},
-    }
-
-
-def _put_action(table: str, workspace_id: str, op: Operation) -> dict[str, Any]:
-    if isinstance(op, DeleteRecord):
-        return _tombstone_action(table, workspace_id, op)
-    if isinstance(op, PutRecord):
-        item: dict[str, Any] = {
-            **_key(keys.record_key(workspace_id, op.object_id, op.record_id)),
-            RECORD_DATA: {"S": json.dumps(op.body, separators=(",", ":"))},
-            RECORD_VERSION: {"N": str(op.version)},
-        }
-        if op.deleted_at is not None:
-            item[RECORD_DELETED_AT] = {"S": op.deleted_at}
-        for entry in op.index_entries:
-            name = index_name(entry.slot)
-            item[f"{name}pk"] = {"S": keys.index_pk(workspace_id, op.object_id, entry.slot)}
-            item[f"{name}sk"] = {"S": keys.index_sk(entry.form, op.record_id)}
-        if op.expected_version is None:
-            # Create: the id must be new (a client-chosen id may already exist).
-            return {"TableName": table, "Item": item, "ConditionExpression": _ID_IS_FREE}
-        return {
-            "TableName": table,
-            "Item": item,
-            # Optimistic lock: the record is still at the version this command read.
-            "ConditionExpression": _AT_READ_VERSION,
-            "ExpressionAttributeValues": {":v": {"N": str(op.expected_version)}},
-        }
-    assert isinstance(op, ReserveUnique)
-    return {
-        "TableName": table,
-        "Item": {
-            **_key(keys.unique_guard_key(workspace_id, op.object_id, op.field_path, op.value)),
-            GUARD_RECORD_ID: {"S": op.record_id},
-        },
-        # Only a free value can be claimed: plans reserve just the values a record newly takes,
-        # and a retried transaction is deduplicated by its ClientRequestToken, not by this test.
-        "ConditionExpression": _IS_NEW,
-    }
-
-
-def _index_keys_action(table: str, workspace_id: str, op: Operation) -> dict[str, Any]:
-    assert isinstance(op, SetIndexKeys)
-    names: dict[str, str] = {}
-    values: dict[str, Any] = {":v": {"N": str(op.expected_version)}}
-    assignments = []
-    for entry in op.index_entries:
-        name = index_name(entry.slot)
-        names[f"#{name}pk"], names[f"#{name}sk"] = f"{name}pk", f"{name}sk"
-        values[f":{name}pk"] = {"S": keys.index_pk(workspace_id, op.object_id, entry.slot)}
-        values[f":{name}sk"] = {"S": keys.index_sk(entry.form, op.record_id)}
-        assignments += [f"#{name}pk = :{name}pk", f"#{name}sk = :{name}sk"]
-    return {
-        "TableName": table,
-        "Key": _key(keys.record_key(workspace_id, op.object_id, op.record_id)),
-        "UpdateExpression": "SET " + ", ".join(assignments),
-        # Only the version that was read: a record written since then already carries the
-        # keys of the new model (the write used it), and a stale value must not replace them.
-        "ConditionExpression": _AT_READ_VERSION,
-        "ExpressionAttributeNames": names,
-        "ExpressionAttributeValues": values,
-    }
-
-
-def _counter_action(table: str, workspace_id: str, op: AdjustCount) -> dict[str, Any]:
-    return {
-        "TableName": table,
-        "Key": _key(keys.counter_key(workspace_id, op.object_id)),
-        "UpdateExpression": f"ADD {COUNTER_LIVE} :n",
-        "ExpressionAttributeValues": {":n": {"N": str(op.delta)}},
-    }
+        if is_transport_failure(exc):
+            transaction.unanswered = True
+        if is_transient(exc):
+            raise  # with_retries sends it again, with the same token
+        raise _translate(exc, transaction.ordered() + counter_ops) from exc
 
 
 def _translate(exc: TransactWriteError, ordered: list[Operation]) -> Exception:
-    code = exc.cause_response_code
-    if code in RETRYABLE_CODES:
-        return RetryableError(code)
-    reasons = exc.cancellation_reasons or []
-    failed = [
-        (ordered[i], reason.code)
-        for i, reason in enumerate(reasons)
-        if reason is not None and reason.code not in (None, "None") and i < len(ordered)
+    """The domain error of a refused transaction; the original when it is a fault of ours."""
+    reasons = [
+        (ordered[i], reason)
+        for i, reason in enumerate(exc.cancellation_reasons)
+        if reason is not None and i < len(ordered)
     ]
-    if not failed or any(reason in RETRYABLE_CANCELLATION_CODES for _, reason in failed):
-        if code == "TransactionCanceledException" or code in RETRYABLE_CODES:
-            return RetryableError(code or "TransactionCanceled")
-        return exc
-    return _condition_error(failed[0][0])
+    conditions = [op for op, reason in reasons if reason.code == "ConditionalCheckFailed"]
+    if conditions:
+        return _condition_error(conditions)
+    messages = [error_message(exc)] + [reason.message or "" for _, reason in reasons]
+    if any(_names_a_size_limit(message) for message in messages):
+        return PayloadTooLargeError(
+            "The records of this request are larger than DynamoDB accepts in one write: "
+            + "; ".join(m for m in messages if _names_a_size_limit(m))
+        )
+    logger.error("DynamoDB refused a transaction: %s %s", error_code(exc), messages)
+    return exc
 
 
-def _condition_error(op: Operation) -> CrmError:
-    if isinstance(op, ReserveUnique):
-        return UniqueViolationError(
-            f"Duplicate value for unique field '{op.field_path}': '{op.value}' is already used "
-            "by another record"
-        )
-    if isinstance(op, RequireRecord):
-        return RelationTargetNotFoundError(
-            f"Invalid value for field '{op.field_name}': no record with id '{op.record_id}'"
-        )
-    if isinstance(op, PutRecord) and op.expected_version is None:
-        return UniqueViolationError(f"A record with id '{op.record_id}' already exists")
+def _names_a_size_limit(message: str) -> bool:
+    # "Item size has exceeded the maximum allowed size", "Transaction request cannot be larger
+    # than 4 MB", "Item size to update has exceeded ..."
+    lowered = message.lower()
+    return ("size" in lowered and "exceed" in lowered) or "larger than" in lowered
+
+
+def _condition_error(failed: list[Operation]) -> CrmError:
+    """The failed conditions of one transaction, most telling first.
+
+    A record written since this command read it makes every other failure suspect (the plan was
+    computed on a stale read), so a version conflict comes first: the command re-reads and
+    computes again. Then a missing relation target, then a value another record holds.
+    """
+    for op in failed:
+        if _is_versioned(op):
+            return VersionConflictError()
+    for op in failed:
+        if isinstance(op, RequireRecord):
+            return RelationTargetNotFoundError(
+                f"Invalid value for field '{op.field_name}': no record with id '{op.record_id}'"
+            )
+    for op in failed:
+        if isinstance(op, ReserveUnique):
+            return UniqueViolationError(
+                f"Duplicate value for unique field '{op.field_path}': '{op.value}' is already "
+                "used by another record",
+                claim=(op.field_path, op.value),
+            )
+        if isinstance(op, PutRecord):
+            return UniqueViolationError(
+                f"A record with id '{op.record_id}' already exists", claim=("id", op.record_id)
+            )
     return VersionConflictError()
 
 
-def _undo(workspace_id: str, committed: list[_Transaction], retry_kwargs: dict) -> None:
-    """Write the inverse of already-committed transactions, newest first, unconditionally."""
-    for transaction in reversed(committed):
-        inverse = _Transaction()
-        for op in transaction.ordered():
-            _add_inverse(inverse, op)
-        for object_id, delta in transaction.counts.items():
-            inverse.counts[object_id] = -delta
-        token = str(uuid.uuid4())
+def _is_versioned(op: Operation) -> bool:
+    """A write conditioned on the record (or guard) being as this command read it."""
+    if isinstance(op, PutRecord):
+        return op.expected_version is not None
+    return isinstance(op, DeleteRecord | SetIndexKeys | ReleaseUnique)
+
+
+def _undo(
+    table: str,
+    workspace_id: str,
+    committed: list[_Transaction],
+    unknown: _Transaction | None,
+    policy: RetryPolicy | None,
+) -> None:
+    """Write the inverse of already-committed transactions, newest first.
+
+    A transaction whose outcome is unknown (its answer never came back) is undone first, on its
+    own: every inverse is conditioned on the write it reverts (a created record at version 1,
+    an updated one at its new version), so if that transaction never landed its inverse is
+    refused as a whole and changes nothing.
+    """
+    build = action_builder(table, workspace_id)
+    if unknown is not None:
         try:
-            with_retries(lambda t=inverse, k=token: _commit(workspace_id, t, k), **retry_kwargs)
+            _commit_inverse(table, workspace_id, unknown, build, policy)
+        except CrmError:
+            logger.info("a transaction of unknown outcome had not landed in %s", workspace_id)
+    for transaction in reversed(committed):
+        try:
+            _commit_inverse(table, workspace_id, transaction, build, policy)
         except CrmError:
             logger.error("could not undo a partially applied plan in %s", workspace_id)
             raise
 
 
-def _add_inverse(inverse: _Transaction, op: Operation) -> None:
+def _commit_inverse(
+    table: str,
+    workspace_id: str,
+    transaction: _Transaction,
+    build: Build,
+    policy: RetryPolicy | None,
+) -> None:
+    inverse = _Transaction()
+    for op in transaction.ordered():
+        reverted = _inverse(op)
+        if reverted is not None:
+            inverse.add(build(reverted))
+    for object_id, delta in transaction.counts.items():
+        inverse.counts[object_id] = -delta
+    if not inverse.size() and not any(inverse.counts.values()):
+        return  # index-key backfills have nothing to revert
+    token = str(uuid.uuid4())
+    with_retries(lambda: _commit(table, workspace_id, inverse, token), policy=policy)
+
+
+def _inverse(op: Operation) -> Operation | None:
     if isinstance(op, PutRecord):
         if op.expected_version is None:
-            inverse.puts.append(DeleteRecord(op.object_id, op.record_id, op.version))
-        else:
-            inverse.puts.append(
-                PutRecord(
-                    op.object_id,
-                    op.record_id,
-                    op.previous_body or {},
-                    op.expected_version,
-                    deleted_at=op.previous_deleted_at,
-                    expected_version=op.version,
-                    index_entries=op.previous_index_entries,
-                )
-            )
-    elif isinstance(op, DeleteRecord):
-        inverse.puts.append(
-            PutRecord(
-                op.object_id,
-                op.record_id,
-                op.previous_body,
-                op.expected_version,
-                deleted_at=op.previous_deleted_at,
-                index_entries=op.previous_index_entries,
-            )
+            return DeleteRecord(op.object_id, op.record_id, op.version)
+        return PutRecord(
+            op.object_id,
+            op.record_id,
+            op.previous_body or {},
+            op.expected_version,
+            deleted_at=op.previous_deleted_at,
+            expected_version=op.version,
+            index_entries=op.previous_index_entries,
         )
-    elif isinstance(op, ReserveUnique):
-        inverse.deletes.append(ReleaseUnique(op.object_id, op.field_path, op.value, op.record_id))
-    elif isinstance(op, ReleaseUnique):
-        inverse.puts.append(ReserveUnique(op.object_id, op.field_path, op.value, op.record_id))
+    if isinstance(op, DeleteRecord):
+        return PutRecord(
+            op.object_id,
+            op.record_id,
+            op.previous_body,
+            op.expected_version,
+            deleted_at=op.previous_deleted_at,
+            index_entries=op.previous_index_entries,
+        )
+    if isinstance(op, ReserveUnique):
+        return ReleaseUnique(op.object_id, op.field_path, op.value, op.record_id)
+    if isinstance(op, ReleaseUnique):
+        return ReserveUnique(op.object_id, op.field_path, op.value, op.record_id)
+    return None

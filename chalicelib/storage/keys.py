@@ -22,6 +22,7 @@ cannot forge a separator, and hashed when it would overflow DynamoDB's 1 KiB sor
 from __future__ import annotations
 
 import hashlib
+import re
 import struct
 from typing import Any, NamedTuple
 
@@ -129,6 +130,7 @@ INDEX_SEPARATOR = "\x01"
 NULL_MARK = "0"
 VALUE_MARK = "1"
 _TEXT_PART_BYTES = 300
+_CONTROL_MARKS = re.compile("[\x00-\x02]")
 
 
 def index_pk(workspace_id: str, object_id: str, slot: int) -> str:
@@ -161,6 +163,19 @@ def index_value(form: Any) -> str:
     if isinstance(form, int | float):
         return VALUE_MARK + _sortable_number(form)
     return VALUE_MARK + str(form)
+
+
+def index_value_is_whole(form: Any) -> bool:
+    """Whether the index holds this value whole, so that it compares with every stored key as
+    the value itself does. Text holding \\x00-\\x02 (\\x00 and \\x01 become \\x02) or of more
+    than 296 bytes (a stored text over 300 bytes is cut to 297-300) is held only in part: its
+    key stands for every value sharing that part, and only the records can tell them apart."""
+    parts = form if isinstance(form, tuple) else (form,)
+    return all(
+        not isinstance(part, str)
+        or (len(part.encode()) <= _TEXT_PART_BYTES - 4 and not _CONTROL_MARKS.search(part))
+        for part in parts
+    )
 
 
 def index_sk(form: Any, record_id: str) -> str:

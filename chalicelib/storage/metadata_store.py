@@ -10,6 +10,7 @@ changes never overwrite one another.
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,7 +27,7 @@ from chalicelib.storage.models import (
     RECORD_TOMBSTONE,
     RECORD_VERSION,
 )
-from chalicelib.storage.retry import RETRYABLE_CODES, RetryableError, with_retries
+from chalicelib.storage.retry import RetryableError, error_code, with_retries
 from chalicelib.storage.tables import MAIN_TABLE
 
 _PK, _SK = MAIN_TABLE.hash_key, MAIN_TABLE.range_key or "sk"
@@ -118,14 +119,22 @@ def commit_change(workspace_id: str, change: MetadataChange, expected_version: i
             ":old": {"N": str(expected_version)},
         },
     }
+    # One token for every attempt: a resend after a lost answer is applied at most once.
+    token = str(uuid.uuid4())
     try:
-        shared_connection().transact_write_items(
-            condition_check_items=[], delete_items=deletes, put_items=puts, update_items=[bump]
+        with_retries(
+            lambda: shared_connection().transact_write_items(
+                condition_check_items=[],
+                delete_items=deletes,
+                put_items=puts,
+                update_items=[bump],
+                client_request_token=token,
+            )
         )
     except TransactWriteError as exc:
-        if exc.cause_response_code in RETRYABLE_CODES:
-            raise VersionConflictError("The data model is being changed; retry") from exc
-        raise VersionConflictError("The data model changed meanwhile; retry") from exc
+        if error_code(exc) == "TransactionCanceledException":
+            raise VersionConflictError("The data model changed meanwhile; retry") from exc
+        raise
     return expected_version + 1
 
 
@@ -235,7 +244,7 @@ def _batch_delete(item_keys: list[dict[str, Any]]) -> None:
             pending = unprocessed
             raise RetryableError("unprocessed deletes")
 
-    with_retries(send, attempts=SETTINGS.write_retry_attempts)
+    with_retries(send)
 
 
 def delete_item(key: keys.Key) -> None:

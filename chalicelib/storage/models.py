@@ -30,6 +30,10 @@ class _MainTableItem(Model):
         region = SETTINGS.region
         billing_mode = PAY_PER_REQUEST_BILLING_MODE
         stream_view_type = MAIN_TABLE.stream_view_type
+        # Retries are storage/retry.py's alone (see storage/connection.py), timeouts as there.
+        max_retry_attempts = 0
+        connect_timeout_seconds = SETTINGS.dynamodb_connect_timeout
+        read_timeout_seconds = SETTINGS.dynamodb_read_timeout
 
     pk = UnicodeAttribute(hash_key=True, attr_name=MAIN_TABLE.hash_key)
     sk = UnicodeAttribute(range_key=True, attr_name=MAIN_TABLE.range_key or "sk")
@@ -87,6 +91,9 @@ class ApiKeyItem(Model):
         table_name = SETTINGS.keys_table
         region = SETTINGS.region
         billing_mode = PAY_PER_REQUEST_BILLING_MODE
+        max_retry_attempts = 0
+        connect_timeout_seconds = SETTINGS.dynamodb_connect_timeout
+        read_timeout_seconds = SETTINGS.dynamodb_read_timeout
 
     key_hash = UnicodeAttribute(hash_key=True, attr_name=KEYS_TABLE.hash_key)
     key_id = UnicodeAttribute(attr_name="keyId")

@@ -9,12 +9,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from chalicelib.core import deadline
 from chalicelib.core.plan import Plan
 from chalicelib.core.ports import RecordPage, StoredRecord
 from chalicelib.settings import SETTINGS
 from chalicelib.storage import keys
 from chalicelib.storage.connection import call
 from chalicelib.storage.executor import execute_plan
+from chalicelib.storage.item_limits import refuse_oversized_records
 from chalicelib.storage.models import (
     COUNTER_LIVE,
     GUARD_RECORD_ID,
@@ -77,7 +79,7 @@ def _batch_get(item_keys: list[keys.Key]) -> list[WireItem]:
                 pending = unprocessed
                 raise RetryableError("unprocessed keys")
 
-        with_retries(send, attempts=SETTINGS.write_retry_attempts)
+        with_retries(send)
     return found
 
 
@@ -106,6 +108,7 @@ def _query_live(
         request["ExpressionAttributeValues"][":c"] = {"S": condition[1]}
     items: list[WireItem] = []
     while True:
+        deadline.check()  # soft-deleted items can make a page take many Queries
         response = call("Query", request)
         items.extend(response.get("Items", []))
         last = response.get("LastEvaluatedKey")
@@ -164,6 +167,7 @@ class DynamoRecordStore:
         while True:
             # Limit counts items read (before the filter), so the cap bounds the cost.
             request["Limit"] = max_items + 1 - read
+            deadline.check()  # up to the scan cap: thousands of 1 MB pages of large records
             response = call("Query", request)
             read += int(response.get("ScannedCount", 0))
             records.extend(_record(item) for item in response.get("Items", []))
@@ -249,6 +253,7 @@ class DynamoRecordStore:
         """How many index entries fall in a range (Select COUNT), or None past `max_items`."""
         total, start = 0, None
         while True:
+            deadline.check()
             entries, start = self.index_page(
                 workspace_id,
                 object_id,
@@ -313,4 +318,7 @@ class DynamoRecordStore:
         }
 
     def execute(self, workspace_id: str, plan: Plan) -> None:
+        # Refused before the first transaction: an oversized item would cancel it, or a later
+        # one of the plan after earlier ones committed.
+        refuse_oversized_records(workspace_id, plan)
         execute_plan(workspace_id, plan)

@@ -8,6 +8,7 @@ from typing import Any
 from chalicelib.storage import keys
 from chalicelib.storage.batch_writer import put_all
 from chalicelib.storage.models import MetadataItem, WorkspaceItem
+from chalicelib.storage.retry import retried
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +42,7 @@ def save_new_workspace(
     )
 
 
+@retried
 def load_workspace(workspace_id: str) -> WorkspaceRow | None:
     key = keys.workspace_key(workspace_id)
     try:
@@ -51,6 +53,7 @@ def load_workspace(workspace_id: str) -> WorkspaceRow | None:
     return WorkspaceRow(workspace_id, item.name, int(item.metadata_version), item.created_at)
 
 
+@retried
 def load_metadata_bodies(workspace_id: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Every object and field body of the workspace: one Query (more pages only past 1 MB)."""
     objects: list[dict[str, Any]] = []

@@ -119,9 +119,7 @@ def test_a_foreign_cursor_is_bad_user_input(gql):
         ),
         ("{ " + " ".join(f"a{i}: companies {{ totalCount }}" for i in range(21)) + " }", "21 root"),
         (
-            "{ companies { edges { node { "
-            + " ".join(f"f{i}: id" for i in range(2001))
-            + " } } } }",
+            "{ companies { edges { node { " + " id" * 2001 + " } } } }",
             "maximum is 2000",
         ),
     ],

@@ -1,9 +1,14 @@
-"""Twenty's GraphQL names: `Company`, `CompanyConnection`, `createCompanies`, `XFieldEnum`."""
+"""Twenty's GraphQL names: `Company`, `CompanyConnection`, `createCompanies`, `XFieldEnum`.
+
+The names an object or field generates are derived in `metadata/names.py`, which metadata
+validation checks for clashes: the builder names its types through the same functions.
+"""
 
 from __future__ import annotations
 
 import re
 
+from chalicelib.metadata import names
 from chalicelib.metadata.model import FieldDef, FieldType, ObjectDef
 
 _GRAPHQL_NAME = re.compile(r"^[_A-Za-z][_0-9A-Za-z]*$")
@@ -20,11 +25,6 @@ COMPOSITE_TYPE_NAMES = {
 }
 
 
-def pascal(name: str) -> str:
-    """Twenty's `capitalize`: upper-case the first letter only."""
-    return name[:1].upper() + name[1:]
-
-
 def is_graphql_name(name: str) -> bool:
     """Whether `name` can be a GraphQL name (enum values, fields)."""
     return bool(_GRAPHQL_NAME.match(name)) and name not in ("true", "false", "null")
@@ -32,20 +32,14 @@ def is_graphql_name(name: str) -> bool:
 
 def type_name(obj: ObjectDef, kind: str = "") -> str:
     """`Company`, `CompanyEdge`, `CompanyFilterInput`... (kind appended to Pascal(singular))."""
-    return pascal(obj.name_singular) + kind
+    return names.object_type_name(obj.name_singular, kind)
 
 
 def enum_name(obj: ObjectDef, field: FieldDef) -> str:
     """The per-field enum of a SELECT, MULTI_SELECT or RATING field: `<Object><Field>Enum`."""
-    return f"{pascal(obj.name_singular)}{pascal(field.name)}Enum"
+    return names.field_enum_name(obj.name_singular, field.name)
 
 
 def operation_name(verb: str, obj: ObjectDef, *, many: bool) -> str:
     """`createCompany` / `createCompanies`; the find verbs use the plain names."""
-    if verb == "findMany":
-        return obj.name_plural
-    if verb == "findOne":
-        return obj.name_singular
-    if verb == "findDuplicates":
-        return f"{obj.name_singular}Duplicates"
-    return verb + pascal(obj.name_plural if many else obj.name_singular)
+    return names.operation_name(verb, obj.name_singular, obj.name_plural, many=many)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from chalicelib.metadata import names
 from chalicelib.metadata.model import FieldDef, ObjectDef
 
-# Root verbs (reference 5.1); `many` selects the plural form of each mutation.
-VERBS = ("create", "update", "delete", "destroy", "restore")
-QUERY_VERBS = ("findMany", "findOne", "findDuplicates")
+# Root verbs (reference 5.1); `many` selects the plural form of each mutation. The names they
+# give are derived (and checked for clashes) in metadata/names.py.
+VERBS = names.MUTATION_VERBS
+QUERY_VERBS = names.QUERY_VERBS
 
 
 class Resolvers(Protocol):

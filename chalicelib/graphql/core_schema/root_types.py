@@ -15,7 +15,7 @@ from chalicelib.graphql import scalars
 from chalicelib.graphql.core_schema.input_types import CREATE, UPDATE, filter_input, write_input
 from chalicelib.graphql.core_schema.naming import operation_name
 from chalicelib.graphql.core_schema.object_types import RecordTypes, connection_args
-from chalicelib.graphql.core_schema.resolving import Resolvers
+from chalicelib.graphql.core_schema.resolving import VERBS, Resolvers
 from chalicelib.graphql.core_schema.type_store import TypeStore
 from chalicelib.metadata.model import ObjectDef
 
@@ -71,7 +71,7 @@ def mutation_fields(
         ("update", True): {"data": GraphQLArgument(_nn(update)), **by_filter},
     }
     fields = {}
-    for verb in ("create", "update", "delete", "destroy", "restore"):
+    for verb in VERBS:
         for many in (False, True):
             fields[operation_name(verb, obj, many=many)] = GraphQLField(
                 _nn_list(record) if many else record,

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from chalicelib.core import plan as ops
-from chalicelib.storage.executor import MAX_TRANSACTION_ACTIONS, _pack
+from chalicelib.storage.executor import MAX_TRANSACTION_ACTIONS, _pack, action_builder
+
+BUILD = action_builder("table", "ws")
 
 
 def unit(index, guards=1, target=None, target_object="company"):
@@ -18,7 +20,7 @@ def unit(index, guards=1, target=None, target_object="company"):
 
 def test_sixty_records_with_one_guard_each_fit_two_transactions():
     units = [unit(i) for i in range(60)]
-    transactions = _pack(units, {("obj", f"r{i}") for i in range(60)})
+    transactions = _pack(units, {("obj", f"r{i}") for i in range(60)}, BUILD)
     assert len(transactions) == 2
     for transaction in transactions:
         assert transaction.size() + len(transaction.counts) <= MAX_TRANSACTION_ACTIONS
@@ -27,15 +29,15 @@ def test_sixty_records_with_one_guard_each_fit_two_transactions():
 
 def test_a_records_actions_stay_in_one_transaction():
     units = [unit(i, guards=2) for i in range(60)]
-    transactions = _pack(units, set())
+    transactions = _pack(units, set(), BUILD)
     for transaction in transactions:
-        records = {op.record_id for op in transaction.puts if isinstance(op, ops.PutRecord)}
-        guards = {op.record_id for op in transaction.puts if isinstance(op, ops.ReserveUnique)}
+        records = {a.op.record_id for a in transaction.puts if isinstance(a.op, ops.PutRecord)}
+        guards = {a.op.record_id for a in transaction.puts if isinstance(a.op, ops.ReserveUnique)}
         assert guards == records
 
 
 def test_relation_checks_are_deduplicated_and_skipped_for_records_written_by_the_plan():
     units = [unit(i, guards=0, target="c1") for i in range(10)] + [unit(10, guards=0, target="r0", target_object="obj")]
     written = {("obj", f"r{i}") for i in range(11)}
-    [transaction] = _pack(units, written)
-    assert [op.record_id for op in transaction.checks] == ["c1"]
+    [transaction] = _pack(units, written, BUILD)
+    assert [a.op.record_id for a in transaction.checks] == ["c1"]

@@ -43,3 +43,16 @@ def test_workspaces_never_share_a_key():
 def test_api_keys_are_stored_by_sha256_only():
     digest = keys.api_key_hash("crm_secret")
     assert len(digest) == 64 and "crm_secret" not in digest
+
+
+def test_an_index_holds_short_clean_text_whole_and_long_or_marked_text_in_part():
+    assert keys.index_value_is_whole(("acme", "Acme"))
+    assert keys.index_value_is_whole(("x" * 296, "x" * 296))
+    assert keys.index_value_is_whole(12.5) and keys.index_value_is_whole("2024-01-01")
+    assert not keys.index_value_is_whole(("x" * 297, "x" * 297))
+    assert not keys.index_value_is_whole(("é" * 149, "é" * 149))  # 298 bytes
+    for marked in ("a\x00b", "a\x01b", "a\x02b"):
+        assert not keys.index_value_is_whole((marked, marked))
+    # A stored text over the cut keeps at least 297 bytes, so no whole value can equal its key.
+    long_key = keys.index_value(("é" * 151, "é" * 151))
+    assert len(long_key.encode()) > 1 + 296 and long_key != keys.index_value(("é" * 148, "é" * 148))
