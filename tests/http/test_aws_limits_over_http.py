@@ -4,6 +4,7 @@ it comes back shortened and flagged, and paging on returns the rest (issue 17, i
 from __future__ import annotations
 
 import json
+import urllib.error
 import urllib.request
 from typing import Any
 
@@ -106,3 +107,35 @@ def test_a_graphql_connection_past_6_mb_is_shortened_and_pages_on(
         after = connection["pageInfo"]["endCursor"]
     assert len(walked) == len(set(walked)) == connection["totalCount"]
     assert [rid for rid in walked if rid in set(big_companies)] == big_companies
+
+
+def test_a_batch_past_dynamodbs_4_mb_transaction_limit_is_written_whole(stack: Stack):
+    """11 records of ~380 KB are 4.2 MB: one TransactWriteItems would be refused (the local
+    stack's DynamoDB refuses what AWS refuses), so the plan is split, and all 11 land."""
+    batch = [{"name": f"{i:02d}" + "y" * NAME_CHARS} for i in range(11)]
+    status, body, _, _ = send(stack, "POST", "/rest/batch/opportunities", batch)
+    assert status == 201, body
+    created = body["data"]["createOpportunities"]
+    assert [record["name"][:2] for record in created] == [f"{i:02d}" for i in range(11)]
+    for record in created:
+        status, found, _, _ = send(stack, "GET", f"/rest/opportunities/{record['id']}")
+        assert (status, found["data"]["opportunity"]["name"]) == (200, record["name"])
+
+
+def test_a_batch_that_cannot_fit_the_request_limit_is_413_and_nothing_is_written(stack: Stack):
+    _, before, _, _ = send(stack, "GET", "/rest/notes?limit=1")
+    batch = [{"title": "z" * 420_000} for _ in range(14)]  # 5.9 MB: over the 5 MiB body limit
+    data = json.dumps(batch).encode()
+    request = urllib.request.Request(
+        stack.api + "/rest/batch/notes",
+        data=data,
+        method="POST",
+        headers={"Authorization": f"Bearer {stack.key}", "Content-Type": "application/json"},
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        _OPENER.open(request, timeout=60)
+    with refused.value as error:
+        assert error.code == 413
+        assert json.loads(error.read())["statusCode"] == 413
+    _, after, _, _ = send(stack, "GET", "/rest/notes?limit=1")
+    assert after["totalCount"] == before["totalCount"]
