@@ -21,7 +21,7 @@ from chalicelib.core.plan import (
     SetIndexKeys,
 )
 from chalicelib.storage import keys
-from chalicelib.storage.item_limits import encode_body
+from chalicelib.storage.item_limits import encode_body, record_item
 from chalicelib.storage.models import (
     COUNTER_LIVE,
     EXPIRES_AT,
@@ -95,17 +95,8 @@ def _put_action(table: str, workspace_id: str, op: Operation) -> dict[str, Any]:
     if isinstance(op, DeleteRecord):
         return _tombstone_action(table, workspace_id, op)
     if isinstance(op, PutRecord):
-        item: dict[str, Any] = {
-            **_key(keys.record_key(workspace_id, op.object_id, op.record_id)),
-            RECORD_DATA: {"S": encode_body(op.body)},
-            RECORD_VERSION: {"N": str(op.version)},
-        }
-        if op.deleted_at is not None:
-            item[RECORD_DELETED_AT] = {"S": op.deleted_at}
-        for entry in op.index_entries:
-            name = index_name(entry.slot)
-            item[f"{name}pk"] = {"S": keys.index_pk(workspace_id, op.object_id, entry.slot)}
-            item[f"{name}sk"] = {"S": keys.index_sk(entry.form, op.record_id)}
+        # The same item the size check measured before the plan ran (storage/item_limits.py).
+        item = record_item(workspace_id, op)
         if op.expected_version is None:
             # Create: the id must be new (a client-chosen id may already exist).
             return {"TableName": table, "Item": item, "ConditionExpression": _ID_IS_FREE}

@@ -43,7 +43,7 @@ def encode_body(body: dict[str, Any]) -> str:
 
 
 def record_item(workspace_id: str, op: PutRecord) -> WireItem:
-    """The item a PutRecord writes, attribute by attribute, as storage/actions.py builds it."""
+    """The item a PutRecord writes (storage/actions.py sends this very item)."""
     key = keys.record_key(workspace_id, op.object_id, op.record_id)
     item: WireItem = {
         _PK: {"S": key.pk},
