@@ -98,15 +98,40 @@ def _open_data(folder: Path, fresh: bool) -> tuple[Any, dict[str, Any]]:
     # The loaded items live as long as the stack: kept out of the garbage collector's full
     # passes, which would otherwise walk all of them (long pauses at 100,000 records).
     gc.freeze()
+    records = _stored_records(backend)
     print(
-        f"Data: {loaded.items:,} items loaded from {folder} in {loaded.seconds:.1f} s "
+        f"Data: {records:,} records ({loaded.items:,} DynamoDB items) loaded from {folder} in "
+        f"{loaded.seconds:.1f} s "
         f"({loaded.cpu_seconds:.1f} s CPU)"
         + (" (started empty: FRESH=1)" if fresh else "")
         + (f"; {loaded.torn_records} unfinished save(s) from a crash ignored"
            if loaded.torn_records else ""),
         flush=True,
     )
-    return persistence, {"dataDir": str(folder), "loadedItems": loaded.items}
+    return persistence, {
+        "dataDir": str(folder),
+        "loadedItems": loaded.items,
+        "loadedRecords": records,
+    }
+
+
+def _stored_records(backend: Any) -> int:
+    """Records of every workspace in the loaded main table (destroyed records' tombstones left
+    out), read from the emulator's memory: no request, no scan."""
+    from chalicelib.settings import SETTINGS
+    from chalicelib.storage.keys import is_record_pk
+    from chalicelib.storage.models import RECORD_TOMBSTONE
+
+    table = backend.tables.get(SETTINGS.main_table)
+    if table is None:
+        return 0
+    return sum(
+        1
+        for hash_key, partition in table.items.items()
+        if is_record_pk(hash_key.value)
+        for item in partition.values()
+        if RECORD_TOMBSTONE not in item.attrs
+    )
 
 
 def _seed_demo() -> dict[str, str]:
@@ -196,7 +221,7 @@ def main() -> int:
             print(f"Reusing the DynamoDB already listening on 127.0.0.1:{dynamodb_port}; its "
                   f"data is its own (no data folder{', FRESH=1 ignored' if fresh else ''})",
                   flush=True)
-            data: dict[str, Any] = {"dataDir": None, "loadedItems": None}
+            data: dict[str, Any] = {"dataDir": None, "loadedItems": None, "loadedRecords": None}
         else:
             persistence, data = _open_data(folder, fresh)
         demo = _seed_demo()

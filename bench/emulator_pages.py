@@ -96,7 +96,8 @@ def measure(sizes: list[int], runs: int) -> list[dict[str, Any]]:
                     runs,
                 ),
                 "get by id": _emulator_ms(
-                    lambda: service.get(ctx(), GetRecord(obj, some_id)), runs
+                    lambda record_id=some_id: service.get(ctx(), GetRecord(obj, record_id)),
+                    runs,
                 ),
                 "batch create 60": _emulator_ms(batch, max(3, runs // 4)),
             }

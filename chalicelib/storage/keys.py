@@ -81,6 +81,12 @@ def record_pk(workspace_id: str, object_id: str) -> str:
     return f"WS#{workspace_id}#REC#{object_id}"
 
 
+def is_record_pk(pk: str) -> bool:
+    """Whether a partition key is a record partition (``WS#<ws>#REC#<objectId>``)."""
+    parts = pk.split(SEPARATOR)
+    return len(parts) == 4 and parts[0] == "WS" and parts[2] == "REC"
+
+
 def record_key(workspace_id: str, object_id: str, record_id: str) -> Key:
     return Key(record_pk(workspace_id, object_id), record_id)
 

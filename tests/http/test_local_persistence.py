@@ -121,6 +121,8 @@ def test_a_custom_object_and_its_records_come_back_identical_after_a_sigterm(tmp
         second = start_stack(tmp_path / "second.log", free_port(), key)
         assert second.banner["dataDir"] == str(tmp_path / "crm-data")
         assert second.banner["loadedItems"] > 25
+        assert second.banner["loadedRecords"] == 25  # the soft-deleted one included
+        assert "25 records" in second.output()
         assert (second.banner["workspaceId"], second.key) == (first.banner["workspaceId"], key)
         assert everything_visible(second) == before
         # Loaded, not seeded again: one workspace item, one key, the same metadata items.
@@ -185,7 +187,7 @@ def test_fresh_1_starts_empty_with_one_new_demo_workspace_and_key(tmp_path: Path
         assert stop_with_sigterm(first) == 0, first.output()
 
         fresh = start_stack(tmp_path / "fresh.log", free_port(), key, env={"FRESH": "1"})
-        assert fresh.banner["loadedItems"] == 0
+        assert (fresh.banner["loadedItems"], fresh.banner["loadedRecords"]) == (0, 0)
         assert "started empty: FRESH=1" in fresh.output()
         assert fresh.banner["workspaceId"] == first.banner["workspaceId"]
         status, body = fresh.call("GET", "/rest/companies")

@@ -56,3 +56,11 @@ def test_an_index_holds_short_clean_text_whole_and_long_or_marked_text_in_part()
     # A stored text over the cut keeps at least 297 bytes, so no whole value can equal its key.
     long_key = keys.index_value(("é" * 151, "é" * 151))
     assert len(long_key.encode()) > 1 + 296 and long_key != keys.index_value(("é" * 148, "é" * 148))
+
+
+def test_only_record_partitions_are_record_partition_keys():
+    ws, obj = "0b8f7c1e-1111-4222-8333-944455556666", "7d1c2b3a-aaaa-4bbb-8ccc-ddddeeeeffff"
+    assert keys.is_record_pk(keys.record_pk(ws, obj))
+    assert not keys.is_record_pk(keys.workspace_key(ws).pk)
+    assert not keys.is_record_pk(keys.unique_guard_key(ws, obj, "name", "x").pk)
+    assert not keys.is_record_pk(keys.jobs_pk(ws))
