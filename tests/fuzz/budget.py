@@ -1,8 +1,11 @@
 """Hypothesis settings of the fuzz suite: reproducible, bounded, and scalable on demand.
 
 `make test` runs each fuzzer with a fixed number of examples from a fixed seed (derandomize), so
-CI is reproducible and the whole suite stays around a minute on two cores. Set
-CRM_FUZZ_SCALE=10 (or more) to fuzz longer locally; the examples then differ from CI's too.
+CI is reproducible and the whole suite stays around a minute on two cores. To fuzz longer and
+with fresh examples, scale the counts, lift pytest-timeout's 300 s per test, and keep the blob
+Hypothesis prints with a failure (`@reproduce_failure(...)` replays it):
+
+    CRM_FUZZ_SCALE=20 .venv/bin/python -m pytest -n 0 --timeout=0 tests/fuzz
 """
 
 from __future__ import annotations
@@ -23,5 +26,5 @@ def fuzz_settings(examples: int) -> settings:
         # No explain phase: it reruns every failing example many times to point at lines.
         phases=(Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink),
         suppress_health_check=list(HealthCheck),
-        print_blob=False,
+        print_blob=SCALE != 1,
     )
