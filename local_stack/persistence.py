@@ -33,6 +33,7 @@ from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
 from moto.dynamodb.models.table import Table
 
 from local_stack.datadir import SNAPSHOT_FILE, Contents, DataDir, key_json
+from local_stack.journal import stored_item
 
 logger = logging.getLogger(__name__)
 
@@ -133,7 +134,10 @@ def _entry_of(table_name: str, hash_key: DynamoType, range_key: DynamoType | Non
     if range_key is None:
         return (table_name, hash_key.type, _base64(hash_key.value), None, None)
     return (
-        table_name, hash_key.type, _base64(hash_key.value), range_key.type,
+        table_name,
+        hash_key.type,
+        _base64(hash_key.value),
+        range_key.type,
         _base64(range_key.value),
     )
 
@@ -343,15 +347,6 @@ def create_table(backend: DynamoDBBackend, name: str, definition: dict[str, Any]
     return table
 
 
-def _stored(table: Table, hash_key: DynamoType, range_key: DynamoType | None) -> Item | None:
-    # Read without creating the empty partition moto's defaultdict would.
-    if table.range_key_attr is None:
-        found = table.items.get(hash_key)
-        return found if isinstance(found, Item) else None
-    partition = table.items.get(hash_key)
-    return None if partition is None else partition.get(range_key)
-
-
 def _rebuild_key_index(table: Table) -> None:
     """The emulator's sorted key index, rebuilt for the items put in directly. Built now: built
     lazily, the first Query would build it while holding the lock, and at 100,000 records the
@@ -415,8 +410,11 @@ class Persistence:
             self._tables = self._definitions()
             follow(self.backend, self.tracker)
         return LoadResult(
-            count, len(contents.tables), time.perf_counter() - started,
-            time.process_time() - cpu_started, contents.torn_records,
+            count,
+            len(contents.tables),
+            time.perf_counter() - started,
+            time.process_time() - cpu_started,
+            contents.torn_records,
         )
 
     def _fill(self, contents: Contents) -> int:
@@ -577,7 +575,7 @@ class _Copy:
             return None
         hash_key = _key_value(hash_type, hash_value)
         range_key = None if range_type is None else _key_value(range_type, range_value)
-        item = _stored(table, hash_key, range_key)
+        item = stored_item(table, hash_key, range_key)
         return None if item is None else plain_item(item)
 
     def _record(self) -> dict[str, Any] | None:

@@ -66,3 +66,18 @@ def cursor_record(cursor: str | None) -> str | None:
     padded = cursor + "=" * (-len(cursor) % 4)
     record_id, _binding = json.loads(base64.urlsafe_b64decode(padded.encode()))
     return record_id
+
+
+class FakeTime:
+    """A clock and a sleep that only move when told: retry loops bounded by time, run at once."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.slept: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds

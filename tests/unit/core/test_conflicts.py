@@ -11,19 +11,7 @@ from chalicelib.errors import (
     VersionConflictError,
     WriteContentionError,
 )
-
-
-class FakeTime:
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.slept: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
+from tests.support import FakeTime
 
 
 def losing(times: int, error: Exception, time: FakeTime | None = None, cost: float = 0.0):

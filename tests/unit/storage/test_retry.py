@@ -30,6 +30,7 @@ from chalicelib.storage.retry import (
     is_transport_failure,
     with_retries,
 )
+from tests.support import FakeTime
 
 URL = "https://dynamodb.local"
 
@@ -124,19 +125,6 @@ def test_a_cancelled_transaction_is_transient_only_when_a_reason_is():
     # The same, as botocore raises it without pynamodb.
     raw = client_error("TransactionCanceledException", reasons=[None, "TransactionConflict"])
     assert is_transient(raw)
-
-
-class FakeTime:
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.slept: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
 
 
 def failing(times: int, failure: Exception, result: str = "done"):
