@@ -22,6 +22,7 @@ from chalicelib.settings import SETTINGS
 
 ROOT = Path(__file__).resolve().parents[2]
 READY_TIMEOUT = 60.0
+PORT_ATTEMPTS = 3
 STOP_TIMEOUT = 10.0
 # A clean stop takes about one second; the worker-thread case fails fast to keep the module quick.
 WORKER_SIGNAL_TIMEOUT = 5.0
@@ -99,9 +100,14 @@ def stack_env(port: int, dynamodb_port: int, dev_key: str, data_dir: Path) -> di
     # the stack reads so it matches this process's SETTINGS whatever ran before.
     env.pop("AWS_EXECUTION_ENV", None)
     env.update(
-        PORT=str(port), DYNAMODB_PORT=str(dynamodb_port), CRM_DEV_API_KEY=dev_key,
-        CRM_MAIN_TABLE=SETTINGS.main_table, CRM_KEYS_TABLE=SETTINGS.keys_table,
-        AWS_REGION=SETTINGS.region, AWS_DEFAULT_REGION=SETTINGS.region, PYTHONUNBUFFERED="1",
+        PORT=str(port),
+        DYNAMODB_PORT=str(dynamodb_port),
+        CRM_DEV_API_KEY=dev_key,
+        CRM_MAIN_TABLE=SETTINGS.main_table,
+        CRM_KEYS_TABLE=SETTINGS.keys_table,
+        AWS_REGION=SETTINGS.region,
+        AWS_DEFAULT_REGION=SETTINGS.region,
+        PYTHONUNBUFFERED="1",
         CRM_DATA_DIR=str(data_dir),
     )
     return env
@@ -136,23 +142,41 @@ def start_stack(
 
     Its data folder is `data_dir`, by default `crm-data` next to the log (so stacks started
     one after the other from one test's tmp_path share it, like restarts of `make run`)."""
-    port = free_port()
     data_dir = data_dir or log.parent / "crm-data"
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            [sys.executable, "run_local.py"],
-            cwd=ROOT,
-            env={**stack_env(port, dynamodb_port, dev_key, data_dir), **(env or {})},
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    for attempt in range(PORT_ATTEMPTS):
+        port = free_port()
+        while port == dynamodb_port:
+            port = free_port()
+        with log.open("wb") as sink:
+            process = subprocess.Popen(
+                [sys.executable, "run_local.py"],
+                cwd=ROOT,
+                env={**stack_env(port, dynamodb_port, dev_key, data_dir), **(env or {})},
+                stdout=sink,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        stack = _wait_until_ready(process, log, port, dynamodb_port, data_dir)
+        if stack is not None:
+            return stack
+        output = log.read_text(errors="replace")
+        # free_port() only finds a port that was free a moment ago: another test's process
+        # (tests run on several workers) may take it before the API binds it. Try another.
+        lost_the_port = "Address already in use" in output and "create_local_server" in output
+        if not lost_the_port or attempt == PORT_ATTEMPTS - 1:
+            pytest.fail(f"run_local.py exited with {process.returncode} before ready:\n{output}")
+    raise AssertionError("unreachable")
+
+
+def _wait_until_ready(
+    process: subprocess.Popen[bytes], log: Path, port: int, dynamodb_port: int, data_dir: Path
+) -> Stack | None:
+    """The stack once /healthz answers and the banner is printed; None if it exited first."""
     deadline = time.monotonic() + READY_TIMEOUT
     healthy = False
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            output = log.read_text(errors="replace")
-            pytest.fail(f"run_local.py exited with {process.returncode} before ready:\n{output}")
+            return None
         if not healthy:
             try:
                 status, body = http("GET", f"http://127.0.0.1:{port}/healthz")
@@ -164,7 +188,9 @@ def start_stack(
             return Stack(process, log, port, dynamodb_port, banner, data_dir)
         time.sleep(0.1)
     kill_group(process)
-    pytest.fail(f"run_local.py not ready within {READY_TIMEOUT}s:\n{log.read_text(errors='replace')}")
+    pytest.fail(
+        f"run_local.py not ready within {READY_TIMEOUT}s:\n{log.read_text(errors='replace')}"
+    )
 
 
 def kill_group(process: subprocess.Popen[bytes]) -> None:
@@ -221,17 +247,25 @@ def stored_demo(dynamodb_port: int, workspace_id: str) -> dict[str, int]:
 
     return {
         "workspaces": count(
-            "query", TableName=SETTINGS.main_table, KeyConditionExpression="pk = :pk AND sk = :sk",
-            ExpressionAttributeValues={":pk": {"S": f"WS#{workspace_id}"},
-                                       ":sk": {"S": "#WORKSPACE"}},
+            "query",
+            TableName=SETTINGS.main_table,
+            KeyConditionExpression="pk = :pk AND sk = :sk",
+            ExpressionAttributeValues={
+                ":pk": {"S": f"WS#{workspace_id}"},
+                ":sk": {"S": "#WORKSPACE"},
+            },
         ),
         # A re-seed would write the whole standard model again under fresh object/field ids.
         "metadata": count(
-            "query", TableName=SETTINGS.main_table, KeyConditionExpression="pk = :pk",
+            "query",
+            TableName=SETTINGS.main_table,
+            KeyConditionExpression="pk = :pk",
             ExpressionAttributeValues={":pk": {"S": f"WS#{workspace_id}#META"}},
         ),
         "keys": count(
-            "scan", TableName=SETTINGS.keys_table, FilterExpression="workspaceId = :ws",
+            "scan",
+            TableName=SETTINGS.keys_table,
+            FilterExpression="workspaceId = :ws",
             ExpressionAttributeValues={":ws": {"S": workspace_id}},
         ),
     }
