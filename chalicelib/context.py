@@ -11,6 +11,13 @@ def utc_now_iso() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
+# API-key scopes (beyond Twenty): what a key may reach. auth/scopes.py enforces them.
+SCOPE_FULL = "full"
+SCOPE_READ = "read"  # core reads only: REST GET and GraphQL queries on /graphql
+SCOPE_METADATA = "metadata"  # the metadata APIs only (REST /rest/metadata/..., POST /metadata)
+SCOPES = (SCOPE_FULL, SCOPE_READ, SCOPE_METADATA)
+
+
 @dataclass(frozen=True, slots=True)
 class Principal:
     """The authenticated caller: an API key of exactly one workspace."""
@@ -18,6 +25,7 @@ class Principal:
     workspace_id: str
     key_id: str
     key_name: str
+    scope: str = SCOPE_FULL
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,6 +40,13 @@ class Settings:
     graphql_max_directives: int
     graphql_max_fragments: int
     graphql_max_nesting: int
+    webhook_queue_url: str
+    webhook_retry_base_seconds: float
+    webhook_max_retries: int
+    webhook_timeout_seconds: float
+    webhook_disable_after: int
+    webhook_allow_loopback: bool
+    webhook_log_days: int
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -108,6 +115,26 @@ class Settings:
             # Field levels of any kind (connection plumbing and introspection included);
             # GraphiQL's introspection query nests 15, five relation levels about 17.
             graphql_max_nesting=_int("CRM_GRAPHQL_MAX_NESTING", 30),
+            # The SQS queue of webhook deliveries waiting for an attempt (set by infra/); unset,
+            # the local stack's in-process queue takes them (local_stack/delivery_queue.py).
+            webhook_queue_url=os.environ.get("CRM_WEBHOOK_QUEUE_URL", ""),
+            # The n-th retry of a failed delivery comes about base * 2^(n-1) seconds after the
+            # attempt before it (with jitter): 60 s and 6 retries make about an hour in all.
+            webhook_retry_base_seconds=float(
+                os.environ.get("CRM_WEBHOOK_RETRY_BASE_SECONDS") or 60
+            ),
+            webhook_max_retries=_int("CRM_WEBHOOK_MAX_RETRIES", 6),
+            webhook_timeout_seconds=min(
+                10.0, float(os.environ.get("CRM_WEBHOOK_TIMEOUT_SECONDS") or 10)
+            ),
+            # A webhook whose last N deliveries all ended FAILED is disabled until updated.
+            webhook_disable_after=_int("CRM_WEBHOOK_DISABLE_AFTER", 20),
+            # Loopback targets (a developer's receiver on 127.0.0.1): `make run` allows them,
+            # deployed stages never do. Private, link-local, multicast etc. are always refused.
+            webhook_allow_loopback=os.environ.get("CRM_WEBHOOK_ALLOW_LOOPBACK", "")
+            in ("1", "true", "yes"),
+            # Delivery-log entries expire (DynamoDB TTL) this many days after the event.
+            webhook_log_days=_int("CRM_WEBHOOK_LOG_DAYS", 30),
         )
 
 

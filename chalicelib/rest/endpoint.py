@@ -12,6 +12,7 @@ from chalice import Response
 from chalice.app import Request
 
 from chalicelib.auth.api_keys import authenticate
+from chalicelib.auth.scopes import Api, require_scope
 from chalicelib.context import RequestContext, utc_now_iso
 from chalicelib.core import budget
 from chalicelib.errors import CrmError
@@ -41,10 +42,18 @@ def json_response(body: Any, status: int = 200) -> Response:
     return Response(body=text, status_code=status, headers={"Content-Type": "application/json"})
 
 
+# Methods that never change anything: all a 'read'-scoped key may send to the core API.
+_READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def authenticated(
-    current_request: Callable[[], Request],
+    current_request: Callable[[], Request], *, api: Api
 ) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
-    """Decorate a view taking (call: RestCall, **path params)."""
+    """Decorate a view of `api` ("core" or "metadata") taking (call: RestCall, **path params).
+
+    The key's scope is checked before the workspace's model is loaded: a refused request reads
+    and writes nothing.
+    """
 
     def decorate(view: Callable[..., Response]) -> Callable[..., Response]:
         @functools.wraps(view)
@@ -53,6 +62,7 @@ def authenticated(
                 request = current_request()
                 now = utc_now_iso()
                 principal = authenticate(request.headers.get("authorization"), now=now)
+                require_scope(principal, api, writes=request.method not in _READ_METHODS)
                 ctx = RequestContext(principal=principal, now=now)
                 call = RestCall(request, ctx, load_model(principal.workspace_id))
                 return view(call, **path_params)

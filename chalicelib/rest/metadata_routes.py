@@ -16,7 +16,7 @@ from chalicelib.settings import SETTINGS
 from chalicelib.wiring import metadata_service
 
 metadata = Blueprint(__name__)
-endpoint = authenticated(lambda: metadata.current_request)
+endpoint = authenticated(lambda: metadata.current_request, api="metadata")
 
 # Twenty's metadata OpenAPI: limit defaults to, and is capped at, 1000.
 _LIMIT = 1000

@@ -19,7 +19,7 @@ from chalicelib.settings import SETTINGS
 from chalicelib.wiring import record_service
 
 records = Blueprint(__name__)
-endpoint = authenticated(lambda: records.current_request)
+endpoint = authenticated(lambda: records.current_request, api="core")
 
 
 def _body(call: RestCall) -> object:

@@ -12,6 +12,8 @@ field metadata                 ``WS#<ws>#META``                  ``OBJ#<objectId
 record                         ``WS#<ws>#REC#<objectId>``        ``<recordId>``
 uniqueness guard               ``WS#<ws>#UQ#<objectId>``         ``<fieldPath>#=<escaped value>``
 model-migration job            ``WS#<ws>#JOB``                   ``<createdAt>#<jobId>``
+webhook                        ``WS#<ws>#HOOK``                  ``<webhookId>``
+webhook delivery (log entry)   ``WS#<ws>#HOOK#<webhookId>``      ``<deliveryId>`` (time-ordered)
 =============================  ================================  ==========================
 
 Workspace, object, field and record ids are UUIDs generated or validated by us, so they never
@@ -75,6 +77,26 @@ def workspace_of_jobs_pk(pk: str) -> str | None:
 def job_key(workspace_id: str, job_id: str) -> Key:
     """Job ids are ``<createdAt>#<uuid>``: a Query of the partition returns them oldest first."""
     return Key(jobs_pk(workspace_id), job_id)
+
+
+def webhooks_pk(workspace_id: str) -> str:
+    """Every webhook of a workspace in one partition: a stream batch reads them with one Query."""
+    return f"WS#{workspace_id}#HOOK"
+
+
+def webhook_key(workspace_id: str, webhook_id: str) -> Key:
+    return Key(webhooks_pk(workspace_id), webhook_id)
+
+
+def deliveries_pk(workspace_id: str, webhook_id: str) -> str:
+    """One partition per webhook: its delivery log, newest first with ScanIndexForward=False
+    (delivery ids are time-ordered), and one busy webhook's writes never share a partition with
+    another's."""
+    return f"WS#{workspace_id}#HOOK#{webhook_id}"
+
+
+def delivery_key(workspace_id: str, webhook_id: str, delivery_id: str) -> Key:
+    return Key(deliveries_pk(workspace_id, webhook_id), delivery_id)
 
 
 def record_pk(workspace_id: str, object_id: str) -> str:
