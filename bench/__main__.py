@@ -32,10 +32,12 @@ from bench import emulator  # noqa: E402
 emulator.install()  # before the first request: see bench/emulator.py for why
 
 from bench import bigworld, report  # noqa: E402
+from bench.aggregate_cases import build_aggregate_cases  # noqa: E402
 from bench.bigcases import BIG_CASE_NAMES, build_big_cases, criteria  # noqa: E402
 from bench.cases import Case, build_cases  # noqa: E402
 from bench.coldstart import heaviest_imports, import_time_ms  # noqa: E402
 from bench.graphql_cases import RawGraphQL, build_graphql_cases, schema_build_ms  # noqa: E402
+from bench.merge_cases import build_merge_cases  # noqa: E402
 from bench.runner import CaseResult, profile_case, run_case  # noqa: E402
 from bench.world import build_world  # noqa: E402
 
@@ -91,6 +93,8 @@ def _measure(args: argparse.Namespace) -> tuple[list[CaseResult], dict[str, Any]
         raw = RawGraphQL(world.workspace_id, world.key_hash, index_paths(world.workspace_id))
         cases = build_cases(world, raw, args.iterations)
         cases += build_graphql_cases(world, raw, args.iterations)
+        cases += build_merge_cases(world, args.iterations)
+        cases += build_aggregate_cases(world, args.iterations)
         wanted = _wanted([case.name for case in cases] + list(BIG_CASE_NAMES), args)
         # The quick cases first: the big tenant makes every moto Query slower.
         results = _run(cases, wanted, args)

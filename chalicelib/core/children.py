@@ -13,6 +13,7 @@ from collections import defaultdict
 from chalicelib.core.commands import Page
 from chalicelib.core.listing import list_in_memory, prepare, within_budget
 from chalicelib.core.many_commands import ListChildren
+from chalicelib.core.offsets import skip, widened_limit
 from chalicelib.core.ports import RecordStore, StoredRecord
 from chalicelib.core.preloaded import PreloadedRecords
 from chalicelib.core.query_validation import filter_mentions
@@ -34,7 +35,8 @@ def list_children(
     if inverse is None or not query.parent_ids:
         return {parent: _EMPTY for parent in query.parent_ids}
     target, column = inverse
-    spec = prepare(target, query.limit, query.after, query.before, query.filter, query.order_by)
+    limit = widened_limit(query.limit, query.offset, cap)
+    spec = prepare(target, limit, query.after, query.before, query.filter, query.order_by)
     include_deleted = filter_mentions(spec.filter, "deletedAt")
     stored = read_children(
         store, workspace_id, target, column, list(query.parent_ids), cap,
@@ -47,6 +49,7 @@ def list_children(
     for parent in dict.fromkeys(query.parent_ids):
         view = PreloadedRecords(store, groups.get(parent, []))
         window = list_in_memory(view, workspace_id, spec, cap)  # type: ignore[arg-type]
+        window = skip(window, query.offset, backward=spec.before is not None)
         # Each parent's page is cut to what the response still carries, parent by parent.
         window = within_budget(window, backward=spec.before is not None)
         pages[parent] = Page.of(window.records, window.total, window.has_next, window.has_previous)

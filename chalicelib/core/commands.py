@@ -63,6 +63,8 @@ class ListRecords:
     order_by: tuple[SortKey, ...] = ()
     depth: int = 0
     model: WorkspaceModel | None = None
+    # Matching records skipped before the page, in the direction of paging (core/offsets.py).
+    offset: int = 0
 
 
 @dataclass(frozen=True, slots=True)

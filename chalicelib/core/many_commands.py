@@ -54,6 +54,9 @@ class FindDuplicates:
     object: ObjectDef
     ids: tuple[str, ...] = ()
     inputs: tuple[Any, ...] = ()
+    # depth 1 embeds the relations of the duplicates found (REST), as a list's depth does.
+    depth: int = 0
+    model: WorkspaceModel | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,3 +72,18 @@ class ListChildren:
     before: str | None = None
     filter: Filter | None = None
     order_by: tuple[SortKey, ...] = ()
+    offset: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class MergeRecords:
+    """Merge 2 to 9 records into the one at `conflict_priority_index` (core/merge.py); a dry
+    run answers the would-be survivor and writes nothing."""
+
+    object: ObjectDef
+    ids: tuple[str, ...]
+    conflict_priority_index: int
+    # Relations pointing at the merged records move to the survivor: the model names them.
+    model: WorkspaceModel
+    dry_run: bool = False
+    depth: int = 0

@@ -40,12 +40,18 @@ class DeleteRecord:
 
 @dataclass(frozen=True, slots=True)
 class ReserveUnique:
-    """Claim a unique value for a record; fails if another record holds it."""
+    """Claim a unique value for a record; fails if another record holds it.
+
+    With `taken_from`, the value passes from that record to this one in one action (a merge's
+    survivor takes a value from a record the same transaction soft-deletes: a release and a
+    reserve of one guard would be two actions on one item, which DynamoDB refuses).
+    """
 
     object_id: str
     field_path: str
     value: str
     record_id: str
+    taken_from: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

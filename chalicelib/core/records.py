@@ -25,10 +25,13 @@ from chalicelib.core.conflicts import is_version_conflict, retry_conflicts
 from chalicelib.core.ports import RecordStore, StoredRecord
 
 if TYPE_CHECKING:
+    from chalicelib.core.aggregates import AggregateRecords
+    from chalicelib.core.group_by import Group, GroupRecords
     from chalicelib.core.listing import ListSpec, Window
     from chalicelib.core.many_commands import (
         FindDuplicates,
         ListChildren,
+        MergeRecords,
         RemoveRecords,
         RestoreRecords,
         Selection,
@@ -90,6 +93,7 @@ class RecordService:
         index_key_cap: int = 100_000,
         new_id: Callable[[], str] | None = None,
         conflict_seconds: float = 10.0,
+        merge_max_moved: int = 1_000,
     ):
         self._store = store
         self._batch_max = batch_max
@@ -99,6 +103,8 @@ class RecordService:
         self._new_id = new_id or (lambda: str(uuid.uuid4()))
         # How long a command re-reads and re-applies after losing a race (core/conflicts.py).
         self._conflict_seconds = conflict_seconds
+        # Records pointing at merged records a merge may move to the survivor (core/merge.py).
+        self._merge_max_moved = merge_max_moved
 
     # -- queries ---------------------------------------------------------------------------
 
@@ -125,11 +131,11 @@ class RecordService:
         from chalicelib.core import listing
         from chalicelib.core.index_listing import list_by_index
         from chalicelib.core.index_planner import plan_index
+        from chalicelib.core.offsets import skip, widened_limit
 
         obj = query.object
-        spec = listing.prepare(
-            obj, query.limit, query.after, query.before, query.filter, query.order_by
-        )
+        limit = widened_limit(query.limit, query.offset, self._scan_cap)
+        spec = listing.prepare(obj, limit, query.after, query.before, query.filter, query.order_by)
         plan = None if listing.is_plain(spec) else plan_index(obj, spec.filter, spec.sort)
         if listing.is_plain(spec):
             window = self._plain_window(ctx, spec)
@@ -145,6 +151,7 @@ class RecordService:
             )
         else:
             window = listing.list_in_memory(self._store, ctx.workspace_id, spec, self._scan_cap)
+        window = skip(window, query.offset, backward=query.before is not None)
         self._embed(ctx, obj, window.records, query.depth, query.model)
         return window
 
@@ -169,7 +176,7 @@ class RecordService:
     def find_duplicates(self, ctx: RequestContext, query: FindDuplicates) -> list[Page]:
         """For each given id, then each input record: the existing records that look like it."""
         from chalicelib.core.duplicates import duplicate_filter
-        from chalicelib.core.listing import list_in_memory, prepare, within_budget
+        from chalicelib.core.listing import Window, list_in_memory, prepare, within_budget
         from chalicelib.core.preloaded import PreloadedRecords
         from chalicelib.core.selection import Scope
 
@@ -185,17 +192,37 @@ class RecordService:
                 f"Finding duplicates would read more than {self._scan_cap} "
                 f"{obj.name_plural} records"
             )
-        pages = []
+        windows = []
         for record in given:
             found = duplicate_filter(obj, record)
             if found is None:
-                pages.append(Page.of([], 0, False, False))
+                windows.append(Window([], 0, False, False))
                 continue
             spec = prepare(obj, self._batch_max, None, None, found, ())
-            window = list_in_memory(PreloadedRecords(self._store, stored), ws, spec, self._scan_cap)
+            view = PreloadedRecords(self._store, stored)
+            windows.append(list_in_memory(view, ws, spec, self._scan_cap))
+        # Relations of every page at once: one embedding read, whatever the number of inputs.
+        every = [record for window in windows for record in window.records]
+        self._embed(ctx, obj, every, query.depth, query.model)
+        pages = []
+        for window in windows:
             window = within_budget(window, backward=False)
             pages.append(Page.of(window.records, window.total, window.has_next, False))
         return pages
+
+    def aggregate(self, ctx: RequestContext, query: AggregateRecords) -> dict[str, Any]:
+        """Aggregate fields of the records a filter selects, in one read (core/aggregates.py)."""
+        from chalicelib.core.aggregates import compute_aggregates
+
+        return compute_aggregates(
+            self._store, ctx.workspace_id, query, scan_cap=self._scan_cap, key_cap=self._key_cap
+        )
+
+    def group_by(self, ctx: RequestContext, query: GroupRecords) -> list[Group]:
+        """groupBy: groups with their aggregates, from one read (core/group_by.py)."""
+        from chalicelib.core.group_by import group_records
+
+        return group_records(self._store, ctx.workspace_id, query, scan_cap=self._scan_cap)
 
     def _plain_window(self, ctx: RequestContext, spec: ListSpec) -> Window:
         """Default order, no filter: one Query of the partition and the O(1) counter.
@@ -585,6 +612,34 @@ class RecordService:
             write_plan(self._store, ctx.workspace_id, obj, ops.Plan((*units, *consequences)), model)
         shown = present_records(obj, (record.shaped() for _, record in planned))
         return [RecordOutcome(record, created=False) for record in shown]
+
+    def merge(self, ctx: RequestContext, command: MergeRecords) -> RecordOutcome:
+        """Merge records into one (core/merge.py), or answer what that one would be."""
+        from chalicelib.core.merge import RecordMerge, check_merge
+
+        check_merge(command)
+        obj = command.object
+        merge = RecordMerge(
+            self._store,
+            ctx,
+            command,
+            update_unit=lambda source, record, changes: self._update_unit(
+                ctx, source, record, changes
+            ),
+            soft_delete_unit=lambda record: self._remove_unit(ctx, obj, record, True)[0],
+            cap=self._scan_cap,
+            max_moved=self._merge_max_moved,
+        )
+
+        def attempt() -> RecordOutcome:
+            records = merge.read()
+            if command.dry_run:
+                return RecordOutcome(merge.preview(records, self._new_id()), created=False)
+            return RecordOutcome(merge.write(records), created=False)
+
+        outcome = self._retry(attempt)
+        self._embed(ctx, obj, [outcome.record], command.depth, command.model)
+        return outcome
 
     def _on_destroy(
         self,

@@ -106,44 +106,58 @@ class ReferentialActions:
                     entry[2].add(column)
 
     def _referring(self, source: ObjectDef, column: str, target_id: str) -> list[StoredRecord]:
-        index = resolved_indexes(source, ready_only=True).get(column)
-        if index is None:
-            return self._referring_by_scan(source, column, target_id)
-        slot, _ = index
-        key_range = keys.index_key_range(
-            nulls=False, lower=(target_id, True), upper=(target_id, True)
-        )
-        ids: list[str] = []
-        start = None
-        while True:
-            entries, start = self._store.index_page(
-                self._workspace_id, source.id, slot, key_range,
-                forward=True, start_after=start, limit=_INDEX_PAGE,
-            )  # fmt: skip
-            ids += [record_id for _, record_id in entries]
-            if len(ids) > self._cap:
-                raise QueryNeedsIndexError(self._too_many(source))
-            if start is None:
-                break
-        found = self._store.get_many(self._workspace_id, source.id, ids)
-        # The index is eventually consistent: keep only records that still point at the target.
-        return [found[rid] for rid in sorted(found) if found[rid].body.get(column) == target_id]
-
-    def _referring_by_scan(
-        self, source: ObjectDef, column: str, target_id: str
-    ) -> list[StoredRecord]:
-        records, complete = self._store.scan(
-            self._workspace_id, source.id, include_deleted=True, max_items=self._cap
-        )
-        if not complete:
-            raise QueryNeedsIndexError(self._too_many(source))
-        return [record for record in records if record.body.get(column) == target_id]
+        return find_referring(
+            self._store, self._workspace_id, source, column, [target_id],
+            cap=self._cap, too_many=self._too_many(source),
+        )  # fmt: skip
 
     def _too_many(self, source: ObjectDef) -> str:
         return (
             f"Destroying this record would have to update more than {self._cap} "
             f"{source.name_plural} records; remove or reassign them first"
         )
+
+
+def find_referring(
+    store: RecordStore,
+    workspace_id: str,
+    source: ObjectDef,
+    column: str,
+    target_ids: list[str],
+    *,
+    cap: int,
+    too_many: str,
+) -> list[StoredRecord]:
+    """Records of `source` whose join column `column` holds one of `target_ids` (destroys and
+    merges): through the column's ready index (live records: soft-deleted ones carry no index
+    keys), else by reading the object (soft-deleted records included); more than `cap` records
+    to read is a QueryNeedsIndexError saying `too_many`."""
+    index = resolved_indexes(source, ready_only=True).get(column)
+    if index is None:
+        records, complete = store.scan(workspace_id, source.id, include_deleted=True, max_items=cap)
+        if not complete:
+            raise QueryNeedsIndexError(too_many)
+        return [record for record in records if record.body.get(column) in target_ids]
+    slot, _ = index
+    ids: list[str] = []
+    for target_id in target_ids:
+        key_range = keys.index_key_range(
+            nulls=False, lower=(target_id, True), upper=(target_id, True)
+        )
+        start = None
+        while True:
+            entries, start = store.index_page(
+                workspace_id, source.id, slot, key_range,
+                forward=True, start_after=start, limit=_INDEX_PAGE,
+            )  # fmt: skip
+            ids += [record_id for _, record_id in entries]
+            if len(ids) > cap:
+                raise QueryNeedsIndexError(too_many)
+            if start is None:
+                break
+    found = store.get_many(workspace_id, source.id, ids) if ids else {}
+    # The index is eventually consistent: keep only records that still point at a target.
+    return [found[rid] for rid in sorted(found) if found[rid].body.get(column) in target_ids]
 
 
 def _nulled_unit(source: ObjectDef, record: StoredRecord, columns: set[str]) -> ops.Unit:

@@ -9,7 +9,7 @@ metadata_graphql_routes = Blueprint(__name__)
 
 # Every Content-Type gets in: Chalice would refuse others with a REST-shaped 415, and
 # http.serve_graphql answers them with a GraphQL-shaped 400 instead.
-@metadata_graphql_routes.route("/metadata", methods=["POST"], content_types=["*/*"])
+@metadata_graphql_routes.route("/metadata", methods=["GET", "POST"], content_types=["*/*"])
 def metadata_graphql() -> Response:
     """The GraphQL Metadata API."""
     # Imported here: graphql-core costs ~120 ms of a Lambda cold start, and containers that

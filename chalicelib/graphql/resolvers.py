@@ -27,6 +27,7 @@ from chalicelib.core.cursors import encode_cursor
 from chalicelib.core.many_commands import (
     FindDuplicates,
     ListChildren,
+    MergeRecords,
     RemoveRecords,
     RestoreRecords,
     Selection,
@@ -34,6 +35,7 @@ from chalicelib.core.many_commands import (
 )
 from chalicelib.core.records import RecordService
 from chalicelib.errors import RecordNotFoundError
+from chalicelib.graphql.aggregate_resolvers import group_by_resolver, with_aggregates
 from chalicelib.graphql.arguments import PageArgs, page_args, to_filter
 from chalicelib.graphql.loading import RecordNode, Siblings, nodes_of
 from chalicelib.metadata.model import FieldDef, ObjectDef, RelationType, WorkspaceModel
@@ -94,13 +96,16 @@ class CoreResolvers:
     """The resolvers of the core schema (implements core_schema.resolving.Resolvers)."""
 
     def root(self, verb: str, obj: ObjectDef, *, many: bool) -> Callable[..., Any]:
+        if verb == "groupBy":
+            return group_by_resolver(obj)
         name = _QUERY_HANDLERS.get(verb) or f"_{verb}_{'many' if many else 'one'}"
         handler = getattr(self, name)
 
         def resolve(_root: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
             return handler(obj, info.context, args)
 
-        return resolve
+        # A list's connection carries the aggregate fields its selection names.
+        return with_aggregates(resolve, obj) if verb == "findMany" else resolve
 
     def relation(self, obj: ObjectDef, field: FieldDef) -> Callable[..., Any]:
         assert field.relation is not None
@@ -168,6 +173,16 @@ class CoreResolvers:
         outcomes = call.service.restore_many(call.ctx, RestoreRecords(obj, _by_filter(args)))
         return nodes_of(outcome.record for outcome in outcomes)
 
+    def _merge_many(self, obj: ObjectDef, call: CoreCall, args: Args) -> RecordNode:
+        command = MergeRecords(
+            obj,
+            tuple(record_id.lower() for record_id in args["ids"]),
+            args["conflictPriorityIndex"],
+            call.model,
+            dry_run=bool(args.get("dryRun")),
+        )
+        return _node(call.service.merge(call.ctx, command).record)
+
     def _remove(
         self, obj: ObjectDef, call: CoreCall, selection: Selection, *, soft: bool
     ) -> list[RecordNode]:
@@ -184,6 +199,7 @@ def _window(paging: PageArgs, args: Args) -> dict[str, Any]:
         "before": paging.before,
         "filter": to_filter(args.get("filter")),
         "order_by": paging.order_by,
+        "offset": args.get("offset") or 0,
     }
 
 

@@ -9,7 +9,7 @@ graphql_routes = Blueprint(__name__)
 
 # Every Content-Type gets in: Chalice would refuse others with a REST-shaped 415, and
 # http.serve_graphql answers them with a GraphQL-shaped 400 instead.
-@graphql_routes.route("/graphql", methods=["POST"], content_types=["*/*"])
+@graphql_routes.route("/graphql", methods=["GET", "POST"], content_types=["*/*"])
 def core_graphql() -> Response:
     # Imported here: graphql-core costs ~120 ms of a 300 ms Lambda cold start, and containers
     # that only serve REST never pay it.

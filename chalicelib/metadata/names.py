@@ -54,12 +54,16 @@ TYPE_KINDS = {
     "UpdateInput": "update input",
     "FilterInput": "filter input",
     "OrderByInput": "order-by input",
+    "GroupByInput": "groupBy input",
+    "OrderByWithGroupByInput": "groupBy order-by input",
+    "OrderByWithGroupByAggregateInput": "groupBy aggregate order-by input",
+    "GroupByConnection": "groupBy connection type",
 }
 # Root mutations per object, each in a one-record (singular) and a many-record (plural) form.
 MUTATION_VERBS = ("create", "update", "delete", "destroy", "restore")
 QUERY_VERBS = ("findMany", "findOne", "findDuplicates")
-# Twenty's operations this API does not serve: their names stay taken, so that serving them
-# later cannot break a workspace that used them.
+# Verbs whose names stay taken in both forms although only one is served: `merge<Plural>` is
+# (core/merge.py), `merge<Singular>` is Twenty's name too and stays free of objects' names.
 _UNSERVED_VERBS = ("merge",)
 # Field types whose values are a per-field enum `<Object><Field>Enum` in the core schema.
 ENUM_FIELD_TYPES = frozenset({FieldType.SELECT, FieldType.MULTI_SELECT, FieldType.RATING})

@@ -14,7 +14,12 @@ from chalicelib.errors import (
     UnknownObjectError,
 )
 from chalicelib.json_input import decode_json
-from chalicelib.metadata.model import ObjectDef, WorkspaceModel
+from chalicelib.metadata.model import (
+    SYSTEM_FIELD_NAMES,
+    ObjectDef,
+    RelationType,
+    WorkspaceModel,
+)
 
 if TYPE_CHECKING:
     from chalicelib.core.filters import Filter, SortKey
@@ -136,3 +141,76 @@ def order_by_param(params: Mapping[str, str]) -> tuple[SortKey, ...]:
     from chalicelib.rest.order_parser import parse_order_by  # on first use, as parse_filter
 
     return parse_order_by(raw)
+
+
+def required_filter_param(params: Mapping[str, str], operation: str) -> Filter:
+    """The filter of a bulk delete or destroy, which Twenty refuses to run without one."""
+    found = filter_param(params)
+    if found is None:
+        raise InvalidQueryParamError(
+            f"Filters are mandatory for bulk {operation} operations. Please provide at least one "
+            "filter to prevent accidental deletion of all records."
+        )
+    return found
+
+
+def fields_param(params: Mapping[str, str], obj: ObjectDef, depth: int) -> frozenset[str] | None:
+    """The record keys `fields=name,emails,company` keeps (`id` always), or None for all.
+
+    A composite comes whole; a MANY_TO_ONE relation keeps its join column (and the related
+    record at depth 1), which may also be named itself (`companyId`); a ONE_TO_MANY relation is
+    only returned at depth 1. Unknown names are refused, all of them at once.
+    """
+    raw = params.get("fields")
+    if raw is None:
+        return None
+    names = list(dict.fromkeys(name.strip() for name in raw.split(",") if name.strip()))
+    if not names:
+        raise InvalidQueryParamError(
+            "'fields' parameter is empty. Expected a comma-separated list of field names, "
+            "e.g. fields=id,name"
+        )
+    unknown = [name for name in names if _field_keys(obj, name) is None]
+    if unknown:
+        raise InvalidQueryParamError(
+            f"'fields' parameter invalid. Unknown or unreadable fields on "
+            f"'{obj.name_singular}': {', '.join(unknown)}"
+        )
+    to_many = [name for name in names if _is_one_to_many(obj, name)]
+    if to_many and depth == 0:
+        raise InvalidQueryParamError(
+            f"'fields' parameter invalid. One-to-many relation fields on '{obj.name_singular}' "
+            f"are only returned with depth=1: {', '.join(to_many)}"
+        )
+    return frozenset({"id"}.union(*(_field_keys(obj, name) or () for name in names)))
+
+
+def _field_keys(obj: ObjectDef, name: str) -> tuple[str, ...] | None:
+    """The keys of a presented record that field `name` stands for (None: not a field)."""
+    if name in obj.by_join_column:
+        return (name,)
+    field = obj.by_name.get(name)
+    if field is None:
+        return (name,) if name in SYSTEM_FIELD_NAMES else None
+    return (name, field.join_column) if field.join_column else (name,)
+
+
+def _is_one_to_many(obj: ObjectDef, name: str) -> bool:
+    field = obj.by_name.get(name)
+    relation = field.relation if field is not None else None
+    return relation is not None and relation.type is RelationType.ONE_TO_MANY
+
+
+def duplicates_body(body: Any) -> tuple[tuple[str, ...], tuple[Any, ...]]:
+    """`{"ids": [uuid, ...]}` and/or `{"data": [record, ...]}`: the ids and the input records."""
+    if not isinstance(body, dict):
+        raise InvalidRequestBodyError('Body must be a JSON object with "ids" and/or "data"')
+    ids, data = body.get("ids"), body.get("data")
+    if ids is None and not data:
+        raise InvalidRequestBodyError('You have to provide either "data" or "ids" argument')
+    for name, value in (("ids", ids), ("data", data)):
+        if value is not None and not isinstance(value, list):
+            raise InvalidRequestBodyError(f'"{name}" must be an array')
+    if any(not isinstance(item, str) or not is_uuid(item) for item in ids or ()):
+        raise InvalidRequestBodyError('"ids" must be an array of record ids (UUIDs)')
+    return tuple(item.lower() for item in ids or ()), tuple(data or ())

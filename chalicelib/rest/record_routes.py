@@ -1,4 +1,8 @@
-"""REST Core routes for the records of every object of the workspace's model."""
+"""REST Core routes for the records of every object of the workspace's model.
+
+Literal segments win over path parameters (API Gateway, and Chalice's local matcher, which
+tries routes in sorted order: `/restore/…` and `/{plural}/duplicates` before `/{plural}/{id}`).
+"""
 
 from __future__ import annotations
 
@@ -31,10 +35,11 @@ def _body(call: RestCall) -> object:
 def collection(call: RestCall, plural: str) -> Response:
     obj = parsing.resolve_object(call.model, plural)
     if call.request.method == "POST":
+        keep = parsing.fields_param(call.params, obj, depth=0)
         body = _body(call)
         upsert = parsing.boolean_param(call.params, "upsert")
         [outcome] = record_service().create(call.ctx, CreateRecords(obj, (body,), upsert=upsert))
-        return json_response(rendering.mutation("create", obj, outcome.record), 201)
+        return json_response(rendering.mutation("create", obj, outcome.record, keep), 201)
     from chalicelib.core.cursors import sort_binding
 
     params = call.params
@@ -42,6 +47,8 @@ def collection(call: RestCall, plural: str) -> Response:
     order_by = parsing.order_by_param(params)
     tag = sort_binding(call.ctx.workspace_id, obj.id, order_by)
     after, before = parsing.record_cursor_params(params, tag)
+    depth = parsing.depth_param(params)
+    keep = parsing.fields_param(params, obj, depth)
     query = ListRecords(
         obj,
         limit,
@@ -49,10 +56,50 @@ def collection(call: RestCall, plural: str) -> Response:
         before=before,
         filter=parsing.filter_param(params),
         order_by=order_by,
-        depth=parsing.depth_param(params),
+        depth=depth,
         model=call.model,
     )
-    return json_response(rendering.page(obj, record_service().list(call.ctx, query), tag))
+    return json_response(rendering.page(obj, record_service().list(call.ctx, query), tag, keep))
+
+
+@records.route("/{plural}", methods=["PATCH", "PUT", "DELETE"])
+@endpoint
+def collection_by_filter(call: RestCall, plural: str) -> Response:
+    """Update many (`PATCH`/`PUT`, body = the values to set), destroy many (`DELETE`) or
+    soft-delete many (`DELETE ?soft_delete=true`): the records matching `filter`, at most the
+    batch maximum of them (more: 400, nothing changed)."""
+    from chalicelib.core.many_commands import RemoveRecords, Selection, UpdateRecords
+
+    obj, params, service = parsing.resolve_object(call.model, plural), call.params, record_service()
+    if call.request.method == "DELETE":
+        soft = parsing.boolean_param(params, "soft_delete")
+        # Twenty refuses a bulk delete or destroy without a filter: every record is never meant.
+        chosen = parsing.required_filter_param(params, "delete" if soft else "destroy")
+        command = RemoveRecords(obj, Selection(filter=chosen), soft=soft, model=call.model)
+        outcomes = service.remove_many(call.ctx, command)
+        return json_response(rendering.removed_many(obj, [o.record for o in outcomes]))
+    # As in Twenty, an update without a filter acts on every record (within the batch maximum).
+    selection = Selection(filter=parsing.filter_param(params))
+    keep = parsing.fields_param(params, obj, depth=0)
+    outcomes = service.update_many(call.ctx, UpdateRecords(obj, selection, _body(call)))
+    return json_response(rendering.many_mutation("update", obj, [o.record for o in outcomes], keep))
+
+
+@records.route("/{plural}/duplicates", methods=["POST"])
+@endpoint
+def duplicates(call: RestCall, plural: str) -> Response:
+    """For each of `ids`, then each record of `data`: the existing records that look like it."""
+    from chalicelib.core.cursors import sort_binding
+    from chalicelib.core.many_commands import FindDuplicates
+
+    obj = parsing.resolve_object(call.model, plural)
+    depth = parsing.depth_param(call.params)
+    ids, inputs = parsing.duplicates_body(_body(call))
+    query = FindDuplicates(obj, ids, inputs, depth=depth, model=call.model)
+    pages = record_service().find_duplicates(call.ctx, query)
+    # Cursors of the object's default list, as the GraphQL duplicates connections carry.
+    tag = sort_binding(call.ctx.workspace_id, obj.id, ())
+    return json_response(rendering.duplicates(obj, pages, tag))
 
 
 @records.route("/{plural}/{record_id}", methods=["GET", "PATCH", "PUT", "DELETE"])
@@ -62,11 +109,14 @@ def member(call: RestCall, plural: str, record_id: str) -> Response:
     rid = parsing.record_id(record_id)
     service, method = record_service(), call.request.method
     if method == "GET":
-        query = GetRecord(obj, rid, depth=parsing.depth_param(call.params), model=call.model)
-        return json_response(rendering.one(obj, service.get(call.ctx, query).record))
+        depth = parsing.depth_param(call.params)
+        keep = parsing.fields_param(call.params, obj, depth)
+        query = GetRecord(obj, rid, depth=depth, model=call.model)
+        return json_response(rendering.one(obj, service.get(call.ctx, query).record, keep))
     if method in ("PATCH", "PUT"):
+        keep = parsing.fields_param(call.params, obj, depth=0)
         outcome = service.update(call.ctx, UpdateRecord(obj, rid, _body(call)))
-        return json_response(rendering.mutation("update", obj, outcome.record))
+        return json_response(rendering.mutation("update", obj, outcome.record, keep))
     soft = parsing.boolean_param(call.params, "soft_delete")
     outcome = service.remove(call.ctx, RemoveRecord(obj, rid, soft=soft, model=call.model))
     return json_response(rendering.mutation("delete", obj, outcome.record))
@@ -76,17 +126,36 @@ def member(call: RestCall, plural: str, record_id: str) -> Response:
 @endpoint
 def batch(call: RestCall, plural: str) -> Response:
     obj = parsing.resolve_object(call.model, plural)
+    keep = parsing.fields_param(call.params, obj, depth=0)
     body = _body(call)
     if not isinstance(body, list):
         raise InvalidRequestBodyError("Body must be an array")
     upsert = parsing.boolean_param(call.params, "upsert")
     outcomes = record_service().create(call.ctx, CreateRecords(obj, tuple(body), upsert=upsert))
-    return json_response(rendering.many_mutation("create", obj, [o.record for o in outcomes]), 201)
+    created = [o.record for o in outcomes]
+    return json_response(rendering.many_mutation("create", obj, created, keep), 201)
+
+
+@records.route("/restore/{plural}", methods=["PATCH"])
+@endpoint
+def restore_many(call: RestCall, plural: str) -> Response:
+    """Restore the soft-deleted records matching `filter` (every one without a filter, as in
+    Twenty), at most the batch maximum of them."""
+    from chalicelib.core.many_commands import RestoreRecords, Selection
+
+    obj = parsing.resolve_object(call.model, plural)
+    keep = parsing.fields_param(call.params, obj, depth=0)
+    command = RestoreRecords(obj, Selection(filter=parsing.filter_param(call.params)))
+    outcomes = record_service().restore_many(call.ctx, command)
+    return json_response(
+        rendering.many_mutation("restore", obj, [o.record for o in outcomes], keep)
+    )
 
 
 @records.route("/restore/{plural}/{record_id}", methods=["PATCH"])
 @endpoint
 def restore(call: RestCall, plural: str, record_id: str) -> Response:
     obj = parsing.resolve_object(call.model, plural)
+    keep = parsing.fields_param(call.params, obj, depth=0)
     outcome = record_service().restore(call.ctx, RestoreRecord(obj, parsing.record_id(record_id)))
-    return json_response(rendering.mutation("restore", obj, outcome.record))
+    return json_response(rendering.mutation("restore", obj, outcome.record, keep))

@@ -13,32 +13,70 @@ def pascal(name: str) -> str:
     return name[:1].upper() + name[1:]
 
 
-def one(obj: ObjectDef, record: dict[str, Any]) -> dict[str, Any]:
-    return {"data": {obj.name_singular: record}}
+# `keep`: the record keys the `fields` parameter selected (rest/parsing.py), None for all.
+Keep = frozenset[str] | None
 
 
-def mutation(verb: str, obj: ObjectDef, record: dict[str, Any]) -> dict[str, Any]:
-    return {"data": {f"{verb}{pascal(obj.name_singular)}": record}}
+def one(obj: ObjectDef, record: dict[str, Any], keep: Keep = None) -> dict[str, Any]:
+    return {"data": {obj.name_singular: pick([record], keep)[0]}}
 
 
-def many_mutation(verb: str, obj: ObjectDef, records: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"data": {f"{verb}{pascal(obj.name_plural)}": records}}
+def mutation(
+    verb: str, obj: ObjectDef, record: dict[str, Any], keep: Keep = None
+) -> dict[str, Any]:
+    return {"data": {f"{verb}{pascal(obj.name_singular)}": pick([record], keep)[0]}}
 
 
-def page(obj: ObjectDef, result: Page, cursor_tag: str) -> dict[str, Any]:
+def many_mutation(
+    verb: str, obj: ObjectDef, records: list[dict[str, Any]], keep: Keep = None
+) -> dict[str, Any]:
+    return {"data": {f"{verb}{pascal(obj.name_plural)}": pick(records, keep)}}
+
+
+def page(obj: ObjectDef, result: Page, cursor_tag: str, keep: Keep = None) -> dict[str, Any]:
     """A list page; its cursors are opaque and bound to this list (`core/cursors.py`)."""
+    return {
+        "data": {obj.name_plural: pick(result.records, keep)},
+        "totalCount": result.total_count,
+        "pageInfo": _page_info(result, cursor_tag),
+    }
+
+
+def duplicates(obj: ObjectDef, results: list[Page], cursor_tag: str) -> dict[str, Any]:
+    """Twenty's find-duplicates answer: one entry per given id, then per input record."""
+    return {
+        "data": [
+            {
+                f"{obj.name_singular}Duplicates": result.records,
+                "totalCount": result.total_count,
+                "pageInfo": _page_info(result, cursor_tag),
+            }
+            for result in results
+        ]
+    }
+
+
+def removed_many(obj: ObjectDef, records: list[dict[str, Any]]) -> dict[str, Any]:
+    """Bulk delete and destroy answer only the ids, under Twenty's `delete<Plural>` for both."""
+    return many_mutation("delete", obj, [{"id": record["id"]} for record in records])
+
+
+def pick(records: list[dict[str, Any]], keep: Keep) -> list[dict[str, Any]]:
+    """The records with only the keys the `fields` parameter asked for (None: all of them)."""
+    if keep is None:
+        return records
+    return [{key: value for key, value in record.items() if key in keep} for record in records]
+
+
+def _page_info(result: Page, cursor_tag: str) -> dict[str, Any]:
     from chalicelib.core.cursors import encode_cursor
 
     def cursor(record_id: str | None) -> str | None:
         return encode_cursor(cursor_tag, record_id) if record_id is not None else None
 
     return {
-        "data": {obj.name_plural: result.records},
-        "totalCount": result.total_count,
-        "pageInfo": {
-            "hasNextPage": result.has_next_page,
-            "hasPreviousPage": result.has_previous_page,
-            "startCursor": cursor(result.start_cursor),
-            "endCursor": cursor(result.end_cursor),
-        },
+        "hasNextPage": result.has_next_page,
+        "hasPreviousPage": result.has_previous_page,
+        "startCursor": cursor(result.start_cursor),
+        "endCursor": cursor(result.end_cursor),
     }

@@ -108,12 +108,21 @@ def _put_action(table: str, workspace_id: str, op: Operation) -> dict[str, Any]:
             "ExpressionAttributeValues": {":v": {"N": str(op.expected_version)}},
         }
     assert isinstance(op, ReserveUnique)
+    item = {
+        **_key(keys.unique_guard_key(workspace_id, op.object_id, op.field_path, op.value)),
+        GUARD_RECORD_ID: {"S": op.record_id},
+    }
+    if op.taken_from is not None:
+        # A handover: the value is free or still held by the record giving it up.
+        return {
+            "TableName": table,
+            "Item": item,
+            "ConditionExpression": _ABSENT_OR_MINE,
+            "ExpressionAttributeValues": {":me": {"S": op.taken_from}},
+        }
     return {
         "TableName": table,
-        "Item": {
-            **_key(keys.unique_guard_key(workspace_id, op.object_id, op.field_path, op.value)),
-            GUARD_RECORD_ID: {"S": op.record_id},
-        },
+        "Item": item,
         # Only a free value can be claimed: plans reserve just the values a record newly takes,
         # and a retried transaction is deduplicated by its ClientRequestToken, not by this test.
         "ConditionExpression": _IS_NEW,

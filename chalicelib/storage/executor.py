@@ -378,6 +378,10 @@ def _inverse(op: Operation) -> Operation | None:
             index_entries=op.previous_index_entries,
         )
     if isinstance(op, ReserveUnique):
+        if op.taken_from is not None:  # a handover goes back to the record that gave it
+            return ReserveUnique(
+                op.object_id, op.field_path, op.value, op.taken_from, taken_from=op.record_id
+            )
         return ReleaseUnique(op.object_id, op.field_path, op.value, op.record_id)
     if isinstance(op, ReleaseUnique):
         return ReserveUnique(op.object_id, op.field_path, op.value, op.record_id)

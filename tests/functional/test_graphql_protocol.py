@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from chalicelib.settings import SETTINGS
@@ -156,9 +158,11 @@ def test_metadata_validation_errors_have_their_own_code():
     assert entry["extensions"]["code"] == "METADATA_VALIDATION_FAILED"
 
 
-def test_get_is_not_served(gql, client, tenant):
+def test_get_without_a_query_parameter_is_a_bad_request(gql, client, tenant):
+    # GraphQL over GET serves queries (tests/functional/test_graphql_get.py).
     response = client.http.get("/graphql", headers=tenant.headers)
-    assert response.status_code in (403, 404, 405)
+    assert response.status_code == 400
+    assert codes(json.loads(response.body)) == ["BAD_USER_INPUT"]
 
 
 def test_a_body_over_the_size_limit_is_413_before_any_dynamodb_call(gql, meter):

@@ -17,6 +17,7 @@ from graphql import (
 from chalicelib.core import composites
 from chalicelib.graphql import scalars
 from chalicelib.graphql.core_schema.field_types import sub_value_type, value_type
+from chalicelib.graphql.core_schema.group_by_types import aggregate_fields
 from chalicelib.graphql.core_schema.input_types import filter_input, order_by_input
 from chalicelib.graphql.core_schema.naming import COMPOSITE_TYPE_NAMES, type_name
 from chalicelib.graphql.core_schema.resolving import Resolvers
@@ -60,6 +61,7 @@ def connection_args(store: TypeStore, obj: ObjectDef) -> dict[str, GraphQLArgume
         "orderBy": GraphQLArgument(GraphQLList(order_by_input(store, obj))),
         "first": GraphQLArgument(GraphQLInt),
         "last": GraphQLArgument(GraphQLInt),
+        "offset": GraphQLArgument(GraphQLInt),
         "before": GraphQLArgument(GraphQLString),
         "after": GraphQLArgument(GraphQLString),
     }
@@ -87,7 +89,8 @@ class RecordTypes:
         return self._store.get(name, lambda: GraphQLObjectType(name, lambda: self._fields(obj)))
 
     def connection(self, obj: ObjectDef) -> GraphQLObjectType:
-        """`CompanyConnection { edges pageInfo totalCount }` with `CompanyEdge { node cursor }`."""
+        """`CompanyConnection { edges pageInfo totalCount <aggregates> }` with `CompanyEdge { node
+        cursor }`; the aggregate fields are group_by_types.aggregate_fields."""
         edge_name, name = type_name(obj, "Edge"), type_name(obj, "Connection")
         edge = self._store.get(
             edge_name,
@@ -107,6 +110,7 @@ class RecordTypes:
                     "edges": GraphQLField(GraphQLNonNull(GraphQLList(GraphQLNonNull(edge)))),
                     "pageInfo": GraphQLField(GraphQLNonNull(page_info(self._store))),
                     "totalCount": GraphQLField(GraphQLInt),
+                    **aggregate_fields(obj),
                 },
             ),
         )

@@ -6,12 +6,14 @@ from graphql import (
     GraphQLArgument,
     GraphQLBoolean,
     GraphQLField,
+    GraphQLInt,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
 )
 
 from chalicelib.graphql import scalars
+from chalicelib.graphql.core_schema.group_by_types import group_by_args, group_by_connection
 from chalicelib.graphql.core_schema.input_types import CREATE, UPDATE, filter_input, write_input
 from chalicelib.graphql.core_schema.naming import operation_name
 from chalicelib.graphql.core_schema.object_types import RecordTypes, connection_args
@@ -31,7 +33,7 @@ def _nn_list(of: object) -> GraphQLNonNull:
 def query_fields(
     store: TypeStore, types: RecordTypes, resolvers: Resolvers, obj: ObjectDef
 ) -> dict[str, GraphQLField]:
-    """`companies`, `company(filter)`, `companyDuplicates(ids, data)`."""
+    """`companies`, `company(filter)`, `companyDuplicates(ids, data)`, `companiesGroupBy`."""
     connection = types.connection(obj)
     return {
         operation_name("findMany", obj, many=True): GraphQLField(
@@ -51,6 +53,12 @@ def query_fields(
                 "data": GraphQLArgument(GraphQLList(_nn(write_input(store, obj, CREATE)))),
             },
             resolve=resolvers.root("findDuplicates", obj, many=True),
+        ),
+        # Twenty's groupBy: a list of group connections (core_schema/group_by_types.py).
+        f"{obj.name_plural}GroupBy": GraphQLField(
+            _nn_list(group_by_connection(store, obj, connection)),
+            group_by_args(store, obj),
+            resolve=resolvers.root("groupBy", obj, many=True),
         ),
     }
 
@@ -78,6 +86,16 @@ def mutation_fields(
                 args.get((verb, many), by_filter if many else by_id),
                 resolve=resolvers.root(verb, obj, many=many),
             )
+    # Twenty's mergeMany: merge<Plural>(ids, conflictPriorityIndex, dryRun) -> the survivor.
+    fields[operation_name("merge", obj, many=True)] = GraphQLField(
+        record,
+        {
+            "ids": GraphQLArgument(_nn_list(scalars.UUID)),
+            "conflictPriorityIndex": GraphQLArgument(_nn(GraphQLInt)),
+            "dryRun": GraphQLArgument(GraphQLBoolean),
+        },
+        resolve=resolvers.root("merge", obj, many=True),
+    )
     return fields
 
 

@@ -49,7 +49,7 @@ def test_standard_model_schema_matches_the_golden_sdl():
     "line",
     [
         "  companies(after: String, before: String, filter: CompanyFilterInput, first: Int, "
-        "last: Int, orderBy: [CompanyOrderByInput]): CompanyConnection!",
+        "last: Int, offset: Int, orderBy: [CompanyOrderByInput]): CompanyConnection!",
         "  company(filter: CompanyFilterInput!): Company",
         "  companyDuplicates(data: [CompanyCreateInput!], ids: [UUID!]): [CompanyConnection!]!",
         "  createCompanies(data: [CompanyCreateInput!]!, upsert: Boolean): [Company!]!",
@@ -59,6 +59,7 @@ def test_standard_model_schema_matches_the_golden_sdl():
         "  deleteCompanies(filter: CompanyFilterInput!): [Company!]!",
         "  destroyCompany(id: UUID!): Company",
         "  restoreCompanies(filter: CompanyFilterInput!): [Company!]!",
+        "  mergePeople(conflictPriorityIndex: Int!, dryRun: Boolean, ids: [UUID!]!): Person",
         "  edges: [CompanyEdge!]!",
         "  stage: OpportunityStageEnum",
         "scalar BigFloat",

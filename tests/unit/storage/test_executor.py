@@ -41,3 +41,18 @@ def test_relation_checks_are_deduplicated_and_skipped_for_records_written_by_the
     written = {("obj", f"r{i}") for i in range(11)}
     [transaction] = _pack(units, written, BUILD)
     assert [a.op.record_id for a in transaction.checks] == ["c1"]
+
+
+def test_a_handed_over_unique_value_is_one_put_conditioned_on_its_old_holder():
+    from chalicelib.storage.executor import _inverse
+
+    handover = ops.ReserveUnique("obj", "emails.primaryEmail", "a@x.io", "keeper", taken_from="gone")
+    [transaction] = _pack([ops.Unit((handover,))], set(), BUILD)
+    [action] = transaction.puts
+    assert action.wire["Item"]["recordId"] == {"S": "keeper"}
+    assert "recordId = :me" in action.wire["ConditionExpression"]
+    assert action.wire["ExpressionAttributeValues"] == {":me": {"S": "gone"}}
+    # Undoing it hands the value back, never leaves it unguarded.
+    assert _inverse(handover) == ops.ReserveUnique(
+        "obj", "emails.primaryEmail", "a@x.io", "gone", taken_from="keeper"
+    )
