@@ -1,18 +1,24 @@
-"""Chalice entry point: wiring only (blueprints, middleware, the stream handler)."""
+"""Chalice entry point: wiring only (blueprints, middleware, the stream and queue handlers)."""
 
 from __future__ import annotations
 
 from chalice import Chalice
-from chalice.app import DynamoDBEvent
+from chalice.app import DynamoDBEvent, SQSEvent
 
 from chalicelib import streams
 from chalicelib.graphql.metadata_routes import metadata_graphql_routes
 from chalicelib.graphql.routes import graphql_routes
+from chalicelib.rest.api_key_routes import api_key_routes
+from chalicelib.rest.group_by_routes import group_by
+from chalicelib.rest.merge_routes import merges
 from chalicelib.rest.metadata_routes import metadata
 from chalicelib.rest.middleware import twenty_error_shape
 from chalicelib.rest.record_routes import records
 from chalicelib.rest.request_limits import request_limits
 from chalicelib.rest.system_routes import system
+from chalicelib.rest.webhook_routes import webhook_routes
+from chalicelib.webhooks import delivery as webhook_delivery
+from chalicelib.webhooks import queue as webhook_queue
 
 app = Chalice(app_name="twenty-serverless-crm")
 
@@ -21,7 +27,11 @@ app.register_middleware(request_limits, "http")
 app.register_middleware(twenty_error_shape, "http")
 app.register_blueprint(system)
 app.register_blueprint(metadata, url_prefix="/rest/metadata")
+app.register_blueprint(api_key_routes, url_prefix="/rest/metadata")
+app.register_blueprint(webhook_routes, url_prefix="/rest/metadata")
+app.register_blueprint(group_by, url_prefix="/rest")
 app.register_blueprint(records, url_prefix="/rest")
+app.register_blueprint(merges, url_prefix="/rest")
 app.register_blueprint(graphql_routes)
 app.register_blueprint(metadata_graphql_routes)
 
@@ -34,3 +44,11 @@ app.register_blueprint(metadata_graphql_routes)
 )
 def on_main_table_change(event: DynamoDBEvent) -> dict[str, object]:
     return streams.handle_stream_batch(event)
+
+
+# Webhook deliveries waiting for an attempt (infra/ points the event source at the real queue).
+@app.on_sqs_message(
+    queue_arn=webhook_queue.delivery_queue_arn(), batch_size=webhook_queue.BATCH_SIZE
+)
+def on_webhook_delivery(event: SQSEvent) -> dict[str, object]:
+    return webhook_delivery.handle_queue_batch(event)

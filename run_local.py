@@ -5,6 +5,11 @@ listening there), loads the data folder into it ($CRM_DATA_DIR, default `.crm-da
 first with FRESH=1), creates the tables, seeds a demo workspace and prints its API key, then
 serves the Chalice app on 127.0.0.1:$PORT. What changes is saved every $CRM_SAVE_SECONDS
 (default 5) and once more on SIGINT or SIGTERM, when both servers stop.
+
+Webhooks are delivered as on AWS, by the stream: a poller feeds the main table's stream to the
+stream handler (local_stack/stream_poller.py) and an in-process delay queue stands in for SQS
+(local_stack/delivery_queue.py). Loopback targets are allowed (CRM_WEBHOOK_ALLOW_LOOPBACK=1
+unless set otherwise), so a receiver on 127.0.0.1 works.
 """
 
 from __future__ import annotations
@@ -29,6 +34,8 @@ DEMO_WORKSPACE_ID = str(uuid.uuid5(uuid.NAMESPACE_URL, "twenty-serverless-crm/de
 DEFAULT_DATA_DIR = ROOT / ".crm-data"
 # How long each step of a stop may take before it is given up (the process ends regardless).
 SERVER_STOP_SECONDS = 3.0
+# Webhook delivery stops after the API: a stream batch or an attempt under way may finish.
+WEBHOOK_STOP_SECONDS = 3.0
 FINAL_SAVE_SECONDS = 20.0
 POLL_SECONDS = 0.05  # how often the servers' loops look for a shutdown request
 
@@ -78,6 +85,13 @@ def _configure_environment(dynamodb_port: int) -> None:
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
     os.environ.setdefault("AWS_REGION", os.environ["AWS_DEFAULT_REGION"])
+    # Stream calls carry a StreamArn, which botocore would send to an account endpoint of AWS;
+    # moto server routes them by their X-Amz-Target header, on the same port.
+    os.environ["AWS_ENDPOINT_URL_DYNAMODB_STREAMS"] = os.environ["AWS_ENDPOINT_URL_DYNAMODB"]
+    # A developer's receiver on 127.0.0.1 must work locally; still refusable with
+    # CRM_WEBHOOK_ALLOW_LOOPBACK=0. Deliveries always go through the in-process queue here.
+    os.environ.setdefault("CRM_WEBHOOK_ALLOW_LOOPBACK", "1")
+    os.environ.pop("CRM_WEBHOOK_QUEUE_URL", None)
 
 
 def _open_data(folder: Path, fresh: bool) -> tuple[Any, dict[str, Any]]:
@@ -151,6 +165,42 @@ def _seed_demo() -> dict[str, str]:
     return {"workspaceId": workspace.id, "apiKey": token or ""}
 
 
+def _start_webhooks(dynamodb_port: int) -> tuple[Any, Any]:
+    """The delivery queue (installed as the webhook queue's local sink), then the stream
+    poller, positioned at the stream's end before this returns: every write the API makes from
+    now on is delivered."""
+    from chalicelib import streams
+    from chalicelib.settings import SETTINGS
+    from chalicelib.webhooks import delivery, queue
+    from local_stack.delivery_queue import DeliveryQueue
+    from local_stack.stream_poller import streams_poller
+
+    deliveries = DeliveryQueue(delivery.attempt)
+    queue.install_local(deliveries.put)
+    deliveries.start()
+    poller = streams_poller(
+        f"http://127.0.0.1:{dynamodb_port}",
+        SETTINGS.main_table,
+        SETTINGS.region,
+        streams.handle_stream_batch,
+        batch_size=streams.STREAM_BATCH_SIZE,
+    )
+    poller.start()
+    return poller, deliveries
+
+
+def _webhook_facts() -> dict[str, Any]:
+    from chalicelib.settings import SETTINGS
+
+    return {
+        "webhooks": {
+            "delivery": "on (stream poller + in-process retry queue)",
+            "allowLoopback": SETTINGS.webhook_allow_loopback,
+            "retryBaseSeconds": SETTINGS.webhook_retry_base_seconds,
+        }
+    }
+
+
 def _create_server(port: int) -> Any:
     """Chalice's local API Gateway emulation (what `chalice local` runs), bound to the port."""
     from chalice.cli.factory import CLIFactory
@@ -181,10 +231,15 @@ def _print_banner(port: int, demo: dict[str, str], data: dict[str, Any], save_se
     print(f"export CRM_API_KEY={demo['apiKey']}", flush=True)
 
 
-def _stop(api: Any, dynamodb: Any, persistence: Any) -> None:
-    """Each step bounded: the API stops taking requests, the data is saved, DynamoDB stops."""
+def _stop(api: Any, dynamodb: Any, persistence: Any, webhooks: tuple[Any, Any] | None) -> None:
+    """Each step bounded: the API stops taking requests, webhook delivery stops (deliveries
+    still waiting stay PENDING in the delivery log), the data is saved, DynamoDB stops."""
     if api is not None and not run_bounded(api.shutdown, SERVER_STOP_SECONDS, "api-shutdown"):
         print("The API server did not stop in time; stopping anyway", flush=True)
+    if webhooks is not None:
+        poller, deliveries = webhooks
+        poller.stop(WEBHOOK_STOP_SECONDS)
+        deliveries.stop(WEBHOOK_STOP_SECONDS)
     if persistence is not None:
         started = time.monotonic()
         if persistence.stop(FINAL_SAVE_SECONDS):
@@ -216,6 +271,7 @@ def main() -> int:
     dynamodb = _start_dynamodb(dynamodb_port)
     persistence = None
     api = None
+    webhooks = None
     try:
         if dynamodb is None:
             print(f"Reusing the DynamoDB already listening on 127.0.0.1:{dynamodb_port}; its "
@@ -225,14 +281,15 @@ def main() -> int:
         else:
             persistence, data = _open_data(folder, fresh)
         demo = _seed_demo()
+        webhooks = _start_webhooks(dynamodb_port)
         api = _create_server(port)
-        _print_banner(port, demo, data, save_seconds)
+        _print_banner(port, demo, {**data, **_webhook_facts()}, save_seconds)
         _serve(api, "api")
         if persistence is not None:
             persistence.start(save_seconds)
         stop.wait()
     finally:
-        _stop(api, dynamodb, persistence)
+        _stop(api, dynamodb, persistence, webhooks)
     return 0
 
 

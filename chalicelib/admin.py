@@ -10,9 +10,10 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime
 
 from chalicelib.auth.api_keys import issue_key, revoke_key
+from chalicelib.auth.key_management import iso_utc
+from chalicelib.context import SCOPE_FULL, SCOPES
 from chalicelib.errors import CrmError, NotFoundError
 from chalicelib.metadata.provisioning import create_workspace
 from chalicelib.storage import workspaces
@@ -20,12 +21,9 @@ from chalicelib.storage import workspaces
 
 def _iso_utc(text: str) -> str:
     try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        return iso_utc(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"not an ISO 8601 date-time: {text}") from exc
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 def _workspace_create(args: argparse.Namespace) -> dict[str, object]:
@@ -42,13 +40,14 @@ def _workspace_create(args: argparse.Namespace) -> dict[str, object]:
 def _apikey_create(args: argparse.Namespace) -> dict[str, object]:
     if workspaces.load_workspace(args.workspace) is None:
         raise NotFoundError(f"No workspace with id '{args.workspace}'")
-    key = issue_key(args.workspace, args.name, expires_at=args.expires)
+    key = issue_key(args.workspace, args.name, expires_at=args.expires, scope=args.scope)
     return {
         "workspaceId": args.workspace,
         "apiKey": key.token,
         "apiKeyId": key.row.key_id,
         "name": args.name,
         "expiresAt": args.expires,
+        "scope": args.scope,
     }
 
 
@@ -95,6 +94,12 @@ def build_parser() -> argparse.ArgumentParser:
     key_create.add_argument("--workspace", required=True)
     key_create.add_argument("--name", required=True)
     key_create.add_argument("--expires", type=_iso_utc, default=None)
+    key_create.add_argument(
+        "--scope",
+        choices=SCOPES,
+        default=SCOPE_FULL,
+        help="full (default), read (core reads only) or metadata (the metadata APIs only)",
+    )
     key_create.set_defaults(run=_apikey_create)
     key_revoke = apikey.add_parser("revoke", help="revoke a key; effective on the next request")
     key_revoke.add_argument("--id", required=True)

@@ -69,6 +69,13 @@ class UpsertConflictError(BadRequestError):
     code = "UPSERT_MULTIPLE_MATCHING_RECORDS_CONFLICT"
 
 
+class WebhookTargetRefusedError(BadRequestError):
+    """A webhook targetUrl that is not http(s) or reaches a non-public address (SSRF guard)."""
+
+    code = "WEBHOOK_TARGET_REFUSED"
+    default_message = "The webhook's targetUrl is not allowed"
+
+
 class MetadataValidationError(BadRequestError):
     """A metadata change breaks Twenty's naming or model rules; `messages` lists every problem."""
 
@@ -103,6 +110,16 @@ class MetadataNotFoundError(NotFoundError):
 class RouteNotFoundError(NotFoundError):
     code = "ROUTE_NOT_FOUND"
     default_message = "Route not found"
+
+
+class WebhookNotFoundError(NotFoundError):
+    code = "WEBHOOK_NOT_FOUND"
+    default_message = "Webhook not found"
+
+
+class WebhookDeliveryNotFoundError(NotFoundError):
+    code = "WEBHOOK_DELIVERY_NOT_FOUND"
+    default_message = "Webhook delivery not found"
 
 
 class MethodNotAllowedError(CrmError):

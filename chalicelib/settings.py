@@ -28,6 +28,7 @@ class Settings:
     conflict_retry_seconds: float
     scan_cap: int
     index_key_cap: int
+    merge_max_moved: int
     metadata_job_seconds: float
     max_response_bytes: int
     request_deadline_seconds: float
@@ -84,6 +85,9 @@ class Settings:
             # Index keys (keys only, ~100 bytes each) a list may read to count a range or to
             # put a range in id order: about a dozen 1 MB DynamoDB pages at most.
             index_key_cap=_int("CRM_INDEX_KEY_CAP", 100_000),
+            # Related records a merge may move to its survivor (each one a Put, 100 per
+            # TransactWriteItems): past it the merge is refused before any write (400).
+            merge_max_moved=_int("CRM_MERGE_MAX_MOVED_RECORDS", 1_000),
             # Time a metadata request spends on the records its change touches (migrations,
             # purges) before answering; the rest continues later (metadata/jobs.py). Well
             # under API Gateway's 29 s.

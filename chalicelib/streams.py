@@ -1,12 +1,16 @@
-"""The main table's DynamoDB stream consumer: counts what changed and continues metadata jobs.
+"""The main table's DynamoDB stream consumer: webhook deliveries, metadata jobs, change counts.
+
+Record changes become webhook deliveries (webhooks/dispatch.py; SPEC: delivery is driven by the
+stream, never by the request path). A workspace whose deliveries could not be stored or queued
+has its records reported in Lambda's partial-batch response, and Lambda sends the batch again
+from the lowest of them; a record dispatched twice stores no delivery twice.
 
 A metadata job (metadata/jobs.py) saves its progress by rewriting its item after every step;
 that write reaches this handler, which runs the workspace's jobs on, so a large object deleted
 through the API is purged completely without any request waiting for it.
 
-Webhook delivery will hang off this handler too (SPEC: delivery is driven by the stream, never
-by the request path). The deployment already wires the stream to it with batching, retries,
-bisect-on-error and a dead-letter queue.
+The deployment wires the stream to this handler with batching, retries, bisect-on-error and a
+dead-letter queue.
 """
 
 from __future__ import annotations
@@ -28,16 +32,17 @@ STREAM_BATCH_SIZE = 100
 EVENT_NAMES = ("INSERT", "MODIFY", "REMOVE")
 
 LOG = logging.getLogger("crm.streams")
-# Lambda's root logger lets only WARNING and above through unless told otherwise; one INFO line
-# per batch is the whole point of this handler until webhooks exist.
+# Lambda's root logger lets only WARNING and above through unless told otherwise; the one INFO
+# line per batch is what shows the stream moving.
 LOG.setLevel(logging.INFO)
 
 
 class StreamRecord(Protocol):
-    """The part of chalice's DynamoDBRecord this module reads."""
+    """The part of chalice's DynamoDBRecord this module reads (webhooks/events.py reads more)."""
 
     event_name: str
     keys: dict[str, Any]
+    sequence_number: str
 
 
 def main_table_stream_arn() -> str:
@@ -46,16 +51,22 @@ def main_table_stream_arn() -> str:
 
 
 def handle_stream_batch(records: Iterable[StreamRecord]) -> dict[str, Any]:
-    """Count a batch's records per event name, log the counts and report no failed item.
+    """Dispatch a batch's record changes to webhooks, continue metadata jobs, log the counts.
 
-    The answer is Lambda's partial-batch response: an empty `batchItemFailures` tells the event
-    source mapping that every record was handled, so it moves on to the next batch.
+    The answer is Lambda's partial-batch response: `batchItemFailures` names the records whose
+    webhook deliveries failed (by sequence number); empty, the event source mapping moves on.
     """
+    from chalicelib.storage.keys import is_record_pk, workspace_of_jobs_pk
+
+    batch = list(records)
     counts = Counter({name: 0 for name in EVENT_NAMES})
     job_workspaces: set[str] = set()
-    for record in records:
+    carries_records = False
+    for record in batch:
         counts[record.event_name] += 1
-        workspace_id = _job_workspace(record)
+        pk = _partition_key(record)
+        carries_records = carries_records or is_record_pk(pk)
+        workspace_id = workspace_of_jobs_pk(pk)
         if workspace_id is not None and record.event_name != "REMOVE":
             job_workspaces.add(workspace_id)
     LOG.info(
@@ -63,17 +74,23 @@ def handle_stream_batch(records: Iterable[StreamRecord]) -> dict[str, Any]:
         " ".join(f"{name}={count}" for name, count in sorted(counts.items())),
         extra={"streamCounts": dict(counts)},
     )
+    failed: list[str] = []
+    if carries_records:
+        # Only batches that carry record items pay for importing the webhook side (a cold
+        # start of a batch of delivery-log or job writes does not).
+        from chalicelib.webhooks.dispatch import dispatch
+
+        failed = dispatch(batch)  # chalice's DynamoDBRecords: events.StreamRecord
     if job_workspaces:
         from chalicelib.wiring import metadata_service  # only batches that carry job items
 
         for workspace_id in sorted(job_workspaces):
             metadata_service().run_jobs(workspace_id)
-    return {"batchItemFailures": []}
+    return {"batchItemFailures": [{"itemIdentifier": sequence} for sequence in failed]}
 
 
-def _job_workspace(record: StreamRecord) -> str | None:
-    from chalicelib.storage.keys import workspace_of_jobs_pk
+def _partition_key(record: StreamRecord) -> str:
     from chalicelib.storage.tables import MAIN_TABLE
 
     pk = (record.keys or {}).get(MAIN_TABLE.hash_key, {}).get("S")
-    return workspace_of_jobs_pk(pk) if isinstance(pk, str) else None
+    return pk if isinstance(pk, str) else ""

@@ -26,6 +26,7 @@ def record_service() -> RecordService:
         scan_cap=SETTINGS.scan_cap,
         index_key_cap=SETTINGS.index_key_cap,
         conflict_seconds=SETTINGS.conflict_retry_seconds,
+        merge_max_moved=SETTINGS.merge_max_moved,
     )
 
 

@@ -1,9 +1,12 @@
-"""Least-privilege IAM for the two Lambdas, written out because Chalice cannot infer it.
+"""Least-privilege IAM for the three Lambdas, written out because Chalice cannot infer it.
 
 Chalice's policy generator only sees boto3 client calls, and the code talks to DynamoDB through
 pynamodb and botocore. So the actions below are the ones `docs/data-model.md` lists, per table
 and per index, and tests/infra checks both directions: the REST routes and the admin flows make
 no call these statements do not allow, and the statements allow nothing beyond this list.
+
+Webhooks add one SQS queue of delivery references: the API (a replay) and the stream consumer
+(new deliveries) send to it, the delivery function consumes it and sends retries back to it.
 """
 
 from __future__ import annotations
@@ -64,9 +67,13 @@ KEYS_TABLE_ACCESS = TableAccess(
     actions=(
         "dynamodb:GetItem",  # every request: the presented key, by hash
         "dynamodb:PutItem",  # issuing a key (never overwrites: attribute_not_exists)
-        "dynamodb:UpdateItem",  # revoking a key (SET revokedAt)
+        "dynamodb:UpdateItem",  # revoking a key (SET revokedAt), renaming it
+        "dynamodb:DeleteItem",  # a new token: its transaction deletes the old token's item
     ),
-    index_actions=(("byId", ("dynamodb:Query",)),),  # revocation looks the key up by id
+    index_actions=(
+        ("byId", ("dynamodb:Query",)),  # managing a key looks it up by id
+        ("byWorkspace", ("dynamodb:Query",)),  # listing a workspace's keys
+    ),
 )
 
 # What Lambda's event source mapping needs to read a stream on the function's behalf. All four
@@ -80,6 +87,17 @@ STREAM_READ_ACTIONS = (
 )
 LOG_ACTIONS = ("logs:CreateLogStream", "logs:PutLogEvents")
 
+# Enqueueing a delivery (SendMessageBatch is authorised as SendMessage).
+QUEUE_SEND_ACTIONS = ("sqs:SendMessage",)
+# What Lambda's SQS event source mapping does with the function's role: receive a batch, delete
+# the messages the function handled, read the queue's attributes. The handler reports failed
+# messages (ReportBatchItemFailures) instead of changing their visibility.
+QUEUE_CONSUME_ACTIONS = ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes")
+# The delivery function on the main table: the delivery and its webhook (GetItem), the attempt
+# recorded (PutItem, conditional on the entry existing), the webhook's failure count and
+# status (UpdateItem). Nothing else: it never queries, deletes or writes records.
+DELIVERY_TABLE_ACTIONS = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem")
+
 
 def _log_statement(log_group: logs.CfnLogGroup) -> iam.PolicyStatement:
     # The stack creates the log group (with its retention), so the function needs no
@@ -87,11 +105,19 @@ def _log_statement(log_group: logs.CfnLogGroup) -> iam.PolicyStatement:
     return iam.PolicyStatement(actions=list(LOG_ACTIONS), resources=[log_group.attr_arn])
 
 
+def _send_statement(queue: sqs.Queue) -> iam.PolicyStatement:
+    return iam.PolicyStatement(actions=list(QUEUE_SEND_ACTIONS), resources=[queue.queue_arn])
+
+
 def api_statements(
-    main_table: dynamodb.Table, keys_table: dynamodb.Table, log_group: logs.CfnLogGroup
+    main_table: dynamodb.Table,
+    keys_table: dynamodb.Table,
+    log_group: logs.CfnLogGroup,
+    delivery_queue: sqs.Queue,
 ) -> list[iam.PolicyStatement]:
-    """The API function's statements: its log group, then each table and index it uses."""
-    statements = [_log_statement(log_group)]
+    """The API function's statements: its log group, each table and index it uses, and the
+    delivery queue (a replay enqueues the delivery again)."""
+    statements = [_log_statement(log_group), _send_statement(delivery_queue)]
     for access, table in ((MAIN_TABLE_ACCESS, main_table), (KEYS_TABLE_ACCESS, keys_table)):
         statements.append(
             iam.PolicyStatement(actions=list(access.actions), resources=[table.table_arn])
@@ -107,12 +133,17 @@ def api_statements(
 
 
 def stream_statements(
-    main_table: dynamodb.Table, log_group: logs.CfnLogGroup, dead_letters: sqs.Queue
+    main_table: dynamodb.Table,
+    log_group: logs.CfnLogGroup,
+    dead_letters: sqs.Queue,
+    delivery_queue: sqs.Queue,
 ) -> list[iam.PolicyStatement]:
     """The stream consumer's statements: read the main table's stream, report failed batches,
-    and continue metadata jobs (migrating and purging records) on the main table itself."""
+    continue metadata jobs (migrating and purging records) on the main table itself, read
+    webhooks and write delivery-log entries there, and enqueue the new deliveries."""
     return [
         _log_statement(log_group),
+        _send_statement(delivery_queue),
         iam.PolicyStatement(
             actions=list(MAIN_TABLE_ACCESS.actions), resources=[main_table.table_arn]
         ),
@@ -123,4 +154,20 @@ def stream_statements(
         # The event source mapping sends a failed batch's description (shard, sequence numbers)
         # to the on-failure destination with the function's own role.
         iam.PolicyStatement(actions=["sqs:SendMessage"], resources=[dead_letters.queue_arn]),
+    ]
+
+
+def delivery_statements(
+    main_table: dynamodb.Table, log_group: logs.CfnLogGroup, delivery_queue: sqs.Queue
+) -> list[iam.PolicyStatement]:
+    """The delivery function's statements: consume the delivery queue and send retries to it,
+    read deliveries and webhooks and record attempts on the main table. Its outbound HTTPS
+    needs no grant: a Lambda outside a VPC reaches the internet directly."""
+    return [
+        _log_statement(log_group),
+        iam.PolicyStatement(
+            actions=list(QUEUE_CONSUME_ACTIONS + QUEUE_SEND_ACTIONS),
+            resources=[delivery_queue.queue_arn],
+        ),
+        iam.PolicyStatement(actions=list(DELIVERY_TABLE_ACTIONS), resources=[main_table.table_arn]),
     ]

@@ -60,8 +60,14 @@ API_GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024
 _STAGE_NAME = re.compile(r"^[a-z][a-z0-9-]{0,19}$")
 
 APP_SETTINGS_MODULE = Path(__file__).resolve().parents[1] / "chalicelib" / "settings.py"
-# Set by the stack from the tables it creates; an override would point the app elsewhere.
-STACK_OWNED_VARIABLES = frozenset({"CRM_MAIN_TABLE", "CRM_KEYS_TABLE"})
+# Set by the stack from the resources it creates; an override would point the app elsewhere.
+STACK_OWNED_VARIABLES = frozenset({"CRM_MAIN_TABLE", "CRM_KEYS_TABLE", "CRM_WEBHOOK_QUEUE_URL"})
+# Never deployed: loopback webhook targets are for the local stack only (a deployed function
+# must not POST to 127.0.0.1, its own runtime API among others).
+LOCAL_ONLY_VARIABLES = frozenset({"CRM_WEBHOOK_ALLOW_LOOPBACK"})
+# SQS redelivers a message whose visibility timeout ran out while its batch was still being
+# handled; AWS asks for at least six times the consumer's timeout.
+QUEUE_VISIBILITY_FACTOR = 6
 
 
 def app_variables() -> frozenset[str]:
@@ -95,6 +101,13 @@ class StageSettings:
     stream_max_retry_attempts: int = 5
     stream_max_record_age_seconds: int = 3600
     stream_bisect_on_error: bool = True
+    # Webhook delivery (the SQS queue and its consumer). A batch's attempts run concurrently,
+    # each bounded by CRM_WEBHOOK_TIMEOUT_SECONDS (<= 10 s), so 120 s leaves ample room.
+    delivery_timeout_seconds: int = 120
+    delivery_batch_size: int = 10
+    # Receives of one message before SQS moves it to the delivery dead-letter queue: only a
+    # consumer that keeps failing (not a failing target: retries are the app's) gets there.
+    delivery_max_receive_count: int = 5
     # Overrides of the app's own settings, as (CRM_* variable, value) pairs.
     app_overrides: tuple[tuple[str, str], ...] = ()
     # API Gateway needs an account-wide role to write access logs; a region that already has
@@ -108,6 +121,10 @@ class StageSettings:
     @property
     def stack_name(self) -> str:
         return f"crm-{self.stage}"
+
+    @property
+    def delivery_visibility_timeout_seconds(self) -> int:
+        return QUEUE_VISIBILITY_FACTOR * self.delivery_timeout_seconds
 
     def app_environment(self) -> dict[str, str]:
         """The Lambdas' CRM_* variables (the stack adds the table names)."""
@@ -156,6 +173,15 @@ class StageSettings:
                 or 60 <= self.stream_max_record_age_seconds <= 604800,
                 "stream_max_record_age_seconds must be -1 or within 60..604800",
             ),
+            (
+                1 <= self.delivery_timeout_seconds <= 900,
+                "delivery_timeout_seconds must be within 1..900",
+            ),
+            (1 <= self.delivery_batch_size <= 10, "delivery_batch_size must be within 1..10"),
+            (
+                1 <= self.delivery_max_receive_count <= 1000,
+                "delivery_max_receive_count must be within 1..1000",
+            ),
             *self._app_override_checks(),
         ]
 
@@ -165,6 +191,7 @@ class StageSettings:
         for name, _ in self.app_overrides:
             checks.append((name in known, f"{name} is not read by chalicelib/settings.py"))
             checks.append((name not in STACK_OWNED_VARIABLES, f"{name} is set by the stack"))
+            checks.append((name not in LOCAL_ONLY_VARIABLES, f"{name} is for the local stack only"))
             checks.append((name != "CRM_MAX_BODY_BYTES", "set max_body_bytes instead of " + name))
         return checks
 

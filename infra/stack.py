@@ -1,8 +1,15 @@
-"""The whole deployment of one stage: tables, the Chalice app, its IAM, logs and stream wiring.
+"""The whole deployment of one stage: tables, the Chalice app, its IAM, logs, stream and queue.
 
 Chalice's CDK construct runs `chalice package` on the project root during synth and includes
 the resulting SAM template; this stack then points that template's placeholders (role, stream
-ARN, table names) at the resources it creates, and adds what Chalice has no setting for.
+ARN, queue ARN, table names) at the resources it creates, and adds what Chalice has no setting
+for.
+
+Webhooks: the stream function stores each delivery and sends its reference to the delivery
+queue (SQS, with per-message delays for retries); the delivery function consumes it, POSTs to
+the target and sends a failed attempt back with the next delay. A message the function itself
+keeps failing on moves to the delivery dead-letter queue. Lambda outside a VPC reaches the
+internet directly, so no NAT gateway is needed for the outbound HTTPS.
 """
 
 from __future__ import annotations
@@ -25,11 +32,14 @@ from infra.tables import build_table
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 # Logical ids in the SAM template `chalice package` writes: the REST handler and API are fixed
-# by Chalice, the stream handler is named after its function in app.py.
+# by Chalice, the stream and queue handlers are named after their functions in app.py.
 API_FUNCTION = "APIHandler"
 STREAM_FUNCTION = "OnMainTableChange"
+DELIVERY_FUNCTION = "OnWebhookDelivery"
 REST_API = "RestAPI"
 STREAM_EVENT = f"{STREAM_FUNCTION}DynamodbEventSource"
+DELIVERY_EVENT = f"{DELIVERY_FUNCTION}SqsEventSource"
+FUNCTIONS = (API_FUNCTION, STREAM_FUNCTION, DELIVERY_FUNCTION)
 API_GATEWAY_STAGE = "api"
 
 # Chalice needs some role ARN while packaging; every function's Role is replaced below by a role
@@ -68,19 +78,53 @@ class CrmStack(Stack):
             removal_policy=retain,
         )
 
+        self.delivery_dead_letters = sqs.Queue(
+            self,
+            "DeliveryDeadLetters",
+            retention_period=Duration.days(14),
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            removal_policy=retain,
+        )
+        self.delivery_queue = sqs.Queue(
+            self,
+            "DeliveryQueue",
+            # A message becomes visible again only after its batch can no longer be running.
+            visibility_timeout=Duration.seconds(settings.delivery_visibility_timeout_seconds),
+            retention_period=Duration.days(4),
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            dead_letter_queue=sqs.DeadLetterQueue(
+                queue=self.delivery_dead_letters,
+                max_receive_count=settings.delivery_max_receive_count,
+            ),
+            removal_policy=retain,
+        )
+
         # Log groups get names from CloudFormation, so a retained production group never blocks
         # re-creating its stack; the functions are pointed at theirs (LoggingConfig).
         self.api_logs = self._log_group("ApiFunctionLogs", retain)
         self.stream_logs = self._log_group("StreamFunctionLogs", retain)
+        self.delivery_logs = self._log_group("DeliveryFunctionLogs", retain)
         self.access_logs = self._log_group("ApiAccessLogs", retain)
 
         api_role = self._role(
             "ApiFunctionRole",
-            permissions.api_statements(self.main_table, self.keys_table, self.api_logs),
+            permissions.api_statements(
+                self.main_table, self.keys_table, self.api_logs, self.delivery_queue
+            ),
         )
         stream_role = self._role(
             "StreamFunctionRole",
-            permissions.stream_statements(self.main_table, self.stream_logs, self.dead_letters),
+            permissions.stream_statements(
+                self.main_table, self.stream_logs, self.dead_letters, self.delivery_queue
+            ),
+        )
+        delivery_role = self._role(
+            "DeliveryFunctionRole",
+            permissions.delivery_statements(
+                self.main_table, self.delivery_logs, self.delivery_queue
+            ),
         )
 
         self.chalice = Chalice(
@@ -88,7 +132,9 @@ class CrmStack(Stack):
         )
         self._configure_function(API_FUNCTION, api_role, self.api_logs)
         self._configure_function(STREAM_FUNCTION, stream_role, self.stream_logs)
+        self._configure_function(DELIVERY_FUNCTION, delivery_role, self.delivery_logs)
         self._configure_stream()
+        self._configure_delivery()
         self._configure_api()
         self._outputs()
 
@@ -138,6 +184,9 @@ class CrmStack(Stack):
         self.chalice.add_environment_variable(
             "CRM_KEYS_TABLE", self.keys_table.table_name, logical_id
         )
+        self.chalice.add_environment_variable(
+            "CRM_WEBHOOK_QUEUE_URL", self.delivery_queue.queue_url, logical_id
+        )
 
     def _configure_stream(self) -> None:
         settings = self.settings
@@ -161,6 +210,20 @@ class CrmStack(Stack):
         }
         for name, value in source.items():
             function.add_property_override(f"Events.{STREAM_EVENT}.Properties.{name}", value)
+
+    def _configure_delivery(self) -> None:
+        settings = self.settings
+        function = self.chalice.get_resource(DELIVERY_FUNCTION)
+        function.add_property_override("Timeout", settings.delivery_timeout_seconds)
+        source = {
+            # app.py registers the handler with a placeholder queue ARN.
+            "Queue": self.delivery_queue.queue_arn,
+            "BatchSize": settings.delivery_batch_size,
+            # The handler answers {"batchItemFailures": [...]}: only those messages come back.
+            "FunctionResponseTypes": ["ReportBatchItemFailures"],
+        }
+        for name, value in source.items():
+            function.add_property_override(f"Events.{DELIVERY_EVENT}.Properties.{name}", value)
 
     def _configure_api(self) -> None:
         api = self.chalice.get_resource(REST_API)
@@ -200,6 +263,9 @@ class CrmStack(Stack):
         CfnOutput(self, "KeysTableName", value=self.keys_table.table_name)
         CfnOutput(self, "Region", value=self.region)
         CfnOutput(self, "StreamDeadLetterQueueUrl", value=self.dead_letters.queue_url)
+        CfnOutput(self, "DeliveryQueueUrl", value=self.delivery_queue.queue_url)
+        CfnOutput(self, "DeliveryDeadLetterQueueUrl", value=self.delivery_dead_letters.queue_url)
         CfnOutput(self, "ApiLogGroupName", value=self.api_logs.ref)
         CfnOutput(self, "StreamLogGroupName", value=self.stream_logs.ref)
+        CfnOutput(self, "DeliveryLogGroupName", value=self.delivery_logs.ref)
         CfnOutput(self, "AccessLogGroupName", value=self.access_logs.ref)

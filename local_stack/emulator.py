@@ -12,6 +12,7 @@ installed earlier, has at install time, so later patches such as persistence can
 - AWS limits: 400 KB items, 4 MB transactions, 25-request batch writes (limits.py);
 - a transaction retried with its ClientRequestToken is applied once (idempotency.py);
 - stream records: 24 h and 10,000 records kept per table (stream_retention.py);
+- shard iterators expire after 15 minutes, as AWS's do (stream_iterators.py);
 - cost: moto's hottest conversions short-cut with identical results (fast_paths.py).
 
 Answers are moto's own (tests/local_stack compares them over this project's access patterns).
@@ -43,6 +44,7 @@ from local_stack import (
     key_index,
     limits,
     narrow_query,
+    stream_iterators,
     stream_retention,
 )
 from local_stack.locking import LOCK, lock_public_methods, locked
@@ -177,6 +179,9 @@ def _patch_backend() -> None:
         DynamoHandler.transact_write_items
     )
     journal.on_restore(key_index.refresh)
+    DynamoDBStreamsBackend.__init__ = stream_iterators.expiring(  # type: ignore[method-assign]
+        DynamoDBStreamsBackend.__init__
+    )
 
 
 def _patch_lock() -> None:

@@ -1,9 +1,10 @@
 """Stream records kept as DynamoDB keeps them: 24 hours, and (locally) a bounded number.
 
 moto appends a record to the table's stream shard on every write and never drops one, so the
-local stack's memory grows with every write ever made. Nothing reads the local stream but
-tests that start at LATEST or TRIM_HORIZON right before reading, so the oldest records are
-dropped once they are older than DynamoDB's 24 h retention or beyond `MAX_RECORDS`. Dropping
+local stack's memory grows with every write ever made. The local stream is read by the
+webhook poller (stream_poller.py, a fraction of a second behind the writes) and by tests that
+start at LATEST or TRIM_HORIZON right before reading, so the oldest records are dropped once
+they are older than DynamoDB's 24 h retention or beyond `MAX_RECORDS`. Dropping
 moves the shard's starting sequence number forward by as many records, which keeps moto's
 sequence arithmetic (next number = start + length) and every iterator position exact; an
 iterator left behind the trim point reads from the oldest record kept.

@@ -1,17 +1,26 @@
-"""Issue, verify and revoke API keys. Only a SHA-256 of a token is ever stored."""
+"""Issue, verify and revoke API keys. Only a SHA-256 of a token is ever stored.
+
+The management API (list, update, new token, scopes) is `auth/key_management.py`.
+"""
 
 from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
-from chalicelib.context import Principal, utc_now_iso
-from chalicelib.errors import AuthenticationError, NotFoundError
+from chalicelib.context import SCOPE_FULL, Principal, utc_now_iso
+from chalicelib.errors import AuthenticationError, NotFoundError, VersionConflictError
 from chalicelib.storage import api_keys as key_store
-from chalicelib.storage.api_keys import ApiKeyRow
+from chalicelib.storage.api_keys import ApiKeyRow, StoredKey
 
 TOKEN_PREFIX = "crm_"
+# Reads and conditioned writes of a key tried before a change meanwhile is reported (409).
+_CHANGE_ATTEMPTS = 3
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,18 +29,30 @@ class IssuedKey:
     row: ApiKeyRow
 
 
+def new_token() -> str:
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
 def issue_key(
-    workspace_id: str, name: str, *, expires_at: str | None = None, token: str | None = None
+    workspace_id: str,
+    name: str,
+    *,
+    expires_at: str | None = None,
+    token: str | None = None,
+    scope: str = SCOPE_FULL,
 ) -> IssuedKey:
     """Create a key for a workspace; `token` lets an operator choose it (local development)."""
-    token = token or TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = token or new_token()
+    now = utc_now_iso()
     row = ApiKeyRow(
         key_id=str(uuid.uuid4()),
         workspace_id=workspace_id,
         name=name,
-        created_at=utc_now_iso(),
+        created_at=now,
         expires_at=expires_at,
         revoked_at=None,
+        scope=scope,
+        updated_at=now,
     )
     key_store.save_key(token, row)
     return IssuedKey(token=token, row=row)
@@ -59,14 +80,36 @@ def authenticate(authorization: str | None, *, now: str) -> Principal:
     # ISO 8601 UTC strings in the same format compare chronologically.
     if row.expires_at is not None and row.expires_at <= now:
         raise AuthenticationError("API key has expired")
-    return Principal(workspace_id=row.workspace_id, key_id=row.key_id, key_name=row.name)
+    return Principal(
+        workspace_id=row.workspace_id, key_id=row.key_id, key_name=row.name, scope=row.scope
+    )
+
+
+def with_current_key(key_id: str, act: Callable[[StoredKey], T]) -> T:
+    """`act` on the key's current item, run again on a fresh read when the item changed between
+    the read and `act`'s conditioned write (a new token, a revocation): VersionConflictError."""
+    attempt = 0
+    while True:
+        stored = key_store.find_by_id(key_id)
+        if stored is None:
+            raise NotFoundError(f"No API key with id '{key_id}'")
+        try:
+            return act(stored)
+        except VersionConflictError:
+            attempt += 1
+            if attempt >= _CHANGE_ATTEMPTS:
+                raise
 
 
 def revoke_key(key_id: str) -> ApiKeyRow:
-    found = key_store.find_by_id(key_id)
-    if found is None:
-        raise NotFoundError(f"No API key with id '{key_id}'")
-    key_hash, row = found
+    """Revoke a key by id (operator CLI; the API checks the workspace and scope first)."""
+    return with_current_key(key_id, revoke_stored)
+
+
+def revoke_stored(stored: StoredKey) -> ApiKeyRow:
+    """Revoke a key found by id; a key already revoked keeps its first `revokedAt`."""
+    if stored.row.revoked_at is not None:
+        return stored.row
     revoked_at = utc_now_iso()
-    key_store.mark_revoked(key_hash, revoked_at)
-    return replace(row, revoked_at=revoked_at)
+    key_store.mark_revoked(stored.key_hash, revoked_at)
+    return replace(stored.row, revoked_at=revoked_at, updated_at=revoked_at)

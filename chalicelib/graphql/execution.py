@@ -8,7 +8,8 @@ here unchanged with its own `prepare`.
 
 HTTP status, as graphql-yoga (Twenty's server) answers: 400 for a malformed request, a parse
 or validation failure, or a limit; 200 for everything that reached execution, including
-resolver errors (with partial data) and authentication failures (`UNAUTHENTICATED`).
+resolver errors (with partial data) and authentication failures (`UNAUTHENTICATED`); 403
+(`FORBIDDEN`) for a key whose scope does not allow the request, as REST answers it.
 """
 
 from __future__ import annotations
@@ -24,12 +25,14 @@ from graphql import (
     GraphQLError,
     GraphQLSchema,
     OperationDefinitionNode,
+    OperationType,
     execute_sync,
+    get_operation_ast,
     parse,
     validate,
 )
 
-from chalicelib.errors import CrmError
+from chalicelib.errors import CrmError, ForbiddenError
 from chalicelib.graphql.errors import (
     BAD_USER_INPUT,
     PARSE_FAILED,
@@ -97,12 +100,16 @@ def _read(payload: Any) -> tuple[str, dict[str, Any] | None, str | None]:
     return payload["query"], variables, name
 
 
+# Authenticates and returns (schema, context); its argument says whether the operation the
+# request selects is a mutation, so a key's scope is checked before anything is read.
+Prepare = Callable[[bool], tuple[PreparedSchema, Any]]
+
+
 def run_request(
-    payload: Any,
-    limits: QueryLimits,
-    prepare: Callable[[], tuple[PreparedSchema, Any]],
+    payload: Any, limits: QueryLimits, prepare: Prepare, *, queries_only: bool = False
 ) -> GraphQLResponse:
-    """Answer one GraphQL request; `prepare` authenticates and returns (schema, context)."""
+    """Answer one GraphQL request; `prepare` authenticates and returns (schema, context).
+    `queries_only` (GraphQL over GET) refuses a mutation with 405 before authentication."""
     try:
         query, variables, operation_name = _read(payload)
     except ValueError as exc:
@@ -115,14 +122,32 @@ def run_request(
     document = documents.get_or_build((query, limits), lambda: _parse(query, limits))
     if isinstance(document, list):
         return _failure(400, document)
+    if queries_only and writes(document, operation_name):
+        refusal = "Mutations cannot be sent with GET: send them with POST"
+        return _failure(405, [error_entry(refusal, BAD_USER_INPUT)])
     try:
-        prepared, context = prepare()
+        prepared, context = prepare(writes(document, operation_name))
     except CrmError as exc:
-        return _failure(200, [crm_error_entry(exc)])
+        # A key outside its scope gets REST's 403; authentication failures stay 200, as
+        # graphql-yoga answers Twenty's UNAUTHENTICATED.
+        status = 403 if isinstance(exc, ForbiddenError) else 200
+        return _failure(status, [crm_error_entry(exc)])
     invalid = prepared.validated.get_or_build(query, lambda: _validate(prepared, document))
     if invalid:
         return _failure(400, invalid)
     return _execute(prepared, document, query, variables, operation_name, context)
+
+
+def writes(document: DocumentNode, operation_name: str | None) -> bool:
+    """Whether the operation a request selects is a mutation. When none can be selected
+    (execution will refuse the request), any mutation in the document counts."""
+    selected = get_operation_ast(document, operation_name)
+    if selected is not None:
+        return selected.operation == OperationType.MUTATION
+    return any(
+        isinstance(node, OperationDefinitionNode) and node.operation == OperationType.MUTATION
+        for node in document.definitions
+    )
 
 
 def _validate(prepared: PreparedSchema, document: DocumentNode) -> list[dict[str, Any]]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from chalice import Response
@@ -19,7 +18,7 @@ from chalicelib.errors import (
     ResponseTooLargeError,
 )
 from chalicelib.graphql.errors import BAD_USER_INPUT, INTERNAL_SERVER_ERROR, code_for, error_entry
-from chalicelib.graphql.execution import GraphQLResponse, PreparedSchema, run_request
+from chalicelib.graphql.execution import GraphQLResponse, Prepare, run_request
 from chalicelib.graphql.limits import QueryLimits
 from chalicelib.json_input import decode_json
 from chalicelib.settings import SETTINGS
@@ -77,13 +76,12 @@ def _is_json(content_type: str | None) -> bool:
     )
 
 
-def serve_graphql(
-    request: Request,
-    limits: QueryLimits,
-    prepare: Callable[[], tuple[PreparedSchema, Any]],
-) -> Response:
-    """Answer one GraphQL POST; `prepare` authenticates and returns (schema, context)."""
+def serve_graphql(request: Request, limits: QueryLimits, prepare: Prepare) -> Response:
+    """Answer one GraphQL POST (or GET, for queries); `prepare(writes)` authenticates, checks
+    the key's scope for a request that is (or not) a mutation, and returns (schema, context)."""
     try:
+        if request.method == "GET":
+            return _serve_get(request, limits, prepare)
         raw = request.raw_body or b""
         if len(raw) > SETTINGS.max_body_bytes:
             raise PayloadTooLargeError()
@@ -103,3 +101,26 @@ def serve_graphql(
     except Exception:  # noqa: BLE001 - the API never leaks a traceback
         logger.exception("unhandled error in %s", request.path)
         return _error(500, "Internal server error", INTERNAL_SERVER_ERROR)
+
+
+def _serve_get(request: Request, limits: QueryLimits, prepare: Prepare) -> Response:
+    """GraphQL over GET, as GraphQL-over-HTTP servers accept it: `?query=…&variables=<JSON>&
+    operationName=…`, with the same limits, statuses and errors as POST. Only queries: a
+    mutation is 405 with `Allow: POST` (the GraphQL-over-HTTP rule), before authentication."""
+    params = request.query_params or {}
+    query = params.get("query")
+    if not query:
+        return _error(
+            400, "A GET request carries its document in the 'query' parameter", BAD_USER_INPUT
+        )
+    payload: dict[str, Any] = {"query": query, "operationName": params.get("operationName") or None}
+    if params.get("variables"):
+        try:
+            payload["variables"] = decode_json(params["variables"].encode())
+        except InvalidRequestBodyError as exc:
+            return _error(400, f"'variables' must be JSON: {exc.message}", BAD_USER_INPUT)
+    answer = run_request(payload, limits, prepare, queries_only=True)
+    response = respond(answer)
+    if answer.status == 405:
+        response.headers["Allow"] = "POST"
+    return response

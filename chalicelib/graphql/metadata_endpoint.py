@@ -12,6 +12,7 @@ from chalice import Response
 from chalice.app import Request
 
 from chalicelib.auth.api_keys import authenticate
+from chalicelib.auth.scopes import require_scope
 from chalicelib.context import RequestContext, utc_now_iso
 from chalicelib.graphql.execution import PreparedSchema
 from chalicelib.graphql.http import default_limits, serve_graphql
@@ -29,9 +30,11 @@ def prepared_schema() -> PreparedSchema:
     return PreparedSchema(metadata_schema())
 
 
-def _prepare(request: Request) -> tuple[PreparedSchema, MetadataCall]:
+def _prepare(request: Request, writes: bool) -> tuple[PreparedSchema, MetadataCall]:
     now = utc_now_iso()
     principal = authenticate(request.headers.get("authorization"), now=now)
+    # Before anything of the workspace is read or finished: a 'read' key is refused here.
+    require_scope(principal, "metadata", writes=writes)
     ctx = RequestContext(principal=principal, now=now)
     service = metadata_service()
     # Work an earlier change left (migrations, purges) may change the model: finish it first.
@@ -41,4 +44,4 @@ def _prepare(request: Request) -> tuple[PreparedSchema, MetadataCall]:
 
 def serve(request: Request) -> Response:
     """Answer one metadata GraphQL request; never a traceback."""
-    return serve_graphql(request, LIMITS, lambda: _prepare(request))
+    return serve_graphql(request, LIMITS, lambda writes: _prepare(request, writes))

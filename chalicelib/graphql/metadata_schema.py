@@ -19,6 +19,7 @@ from graphql import (
     GraphQLString,
 )
 
+from chalicelib.graphql import api_key_schema, webhook_schema
 from chalicelib.graphql import metadata_resolvers as resolve
 from chalicelib.graphql.metadata_inputs import (
     CREATE_FIELD_INPUT,
@@ -192,6 +193,8 @@ MUTATION = GraphQLObjectType(
         "deleteOneField": _mutation(
             FIELD, one_input("DeleteOneFieldInput", id=_req(UUID)), resolve.delete_one_field
         ),
+        **api_key_schema.MUTATIONS,
+        **webhook_schema.MUTATIONS,
     },
 )
 QUERY = GraphQLObjectType(
@@ -209,6 +212,8 @@ QUERY = GraphQLObjectType(
         "field": GraphQLField(
             _req(FIELD), {"id": GraphQLArgument(_req(UUID))}, resolve=resolve.one_field
         ),
+        **api_key_schema.QUERIES,
+        **webhook_schema.QUERIES,
     },
 )
 

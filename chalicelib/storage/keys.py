@@ -109,6 +109,14 @@ def is_record_pk(pk: str) -> bool:
     return len(parts) == 4 and parts[0] == "WS" and parts[2] == "REC"
 
 
+def record_pk_parts(pk: str) -> tuple[str, str] | None:
+    """(workspace id, object id) of a record partition key, None for any other key."""
+    if not is_record_pk(pk):
+        return None
+    parts = pk.split(SEPARATOR)
+    return parts[1], parts[3]
+
+
 def record_key(workspace_id: str, object_id: str, record_id: str) -> Key:
     return Key(record_pk(workspace_id, object_id), record_id)
 

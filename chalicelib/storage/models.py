@@ -102,6 +102,9 @@ class ApiKeyItem(Model):
     created_at = UnicodeAttribute(attr_name="createdAt")
     expires_at = UnicodeAttribute(attr_name="expiresAt", null=True)
     revoked_at = UnicodeAttribute(attr_name="revokedAt", null=True)
+    # Both absent on items written before scopes existed: such a key is "full", never updated.
+    scope = UnicodeAttribute(null=True)
+    updated_at = UnicodeAttribute(attr_name="updatedAt", null=True)
 
     by_id = _ById()
     by_workspace = _ByWorkspace()

@@ -48,6 +48,9 @@ def test_context_keys_that_are_not_settings_are_ignored():
         {"architecture": "arm"},
         {"throttle_burst_limit": "many"},
         {"stream_bisect_on_error": "maybe"},
+        {"delivery_timeout_seconds": 901},  # Lambda's 15 minutes
+        {"delivery_batch_size": 11},  # SQS without a batching window: at most 10
+        {"delivery_max_receive_count": 0},
     ],
 )
 def test_a_setting_outside_its_limits_fails_before_anything_is_deployed(override):
@@ -69,7 +72,19 @@ def test_app_settings_keep_their_code_defaults_unless_overridden():
     assert settings_for("dev").app_environment() == {"CRM_MAX_BODY_BYTES": str(5 * 1024 * 1024)}
 
 
-@pytest.mark.parametrize("name", ["CRM_PAGEMAX", "CRM_MAIN_TABLE", "CRM_MAX_BODY_BYTES"])
+@pytest.mark.parametrize(
+    "name", ["CRM_PAGEMAX", "CRM_MAIN_TABLE", "CRM_MAX_BODY_BYTES", "CRM_WEBHOOK_QUEUE_URL"]
+)
 def test_an_app_variable_the_code_does_not_read_or_the_stack_owns_cannot_be_overridden(name):
     with pytest.raises(ValueError, match=name):
         settings_for("dev", {name: "1"})
+
+
+def test_loopback_webhook_targets_cannot_be_allowed_in_a_deployed_stage():
+    with pytest.raises(ValueError, match="CRM_WEBHOOK_ALLOW_LOOPBACK is for the local stack only"):
+        settings_for("dev", {"CRM_WEBHOOK_ALLOW_LOOPBACK": "1"})
+
+
+def test_the_delivery_queue_hides_a_message_six_times_as_long_as_its_consumer_may_run():
+    settings = settings_for("dev", {"delivery_timeout_seconds": "200"})
+    assert settings.delivery_visibility_timeout_seconds == 1200

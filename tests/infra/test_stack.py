@@ -16,7 +16,15 @@ from chalicelib.rest.errors import error_body
 from chalicelib.storage.tables import KEYS_TABLE, MAIN_TABLE, IndexDef
 from infra import permissions
 from infra.settings import API_GATEWAY_TIMEOUT_SECONDS, settings_for
-from infra.stack import API_FUNCTION, REST_API, STREAM_EVENT, STREAM_FUNCTION
+from infra.stack import (
+    API_FUNCTION,
+    DELIVERY_EVENT,
+    DELIVERY_FUNCTION,
+    FUNCTIONS,
+    REST_API,
+    STREAM_EVENT,
+    STREAM_FUNCTION,
+)
 from infra.tables import build_table
 from tests.infra.template_checks import (
     as_list,
@@ -36,6 +44,10 @@ def main_table_id(synthesized) -> str:
 
 def keys_table_id(synthesized) -> str:
     return synthesized.logical_id("KeysTable", "AWS::DynamoDB::Table")
+
+
+def delivery_queue_id(synthesized) -> str:
+    return synthesized.logical_id("DeliveryQueue", "AWS::SQS::Queue")
 
 
 def with_extra_gsi(table):
@@ -148,10 +160,13 @@ def test_the_api_role_allows_exactly_the_documented_dynamodb_actions_on_both_tab
     main, keys = f"{main_table_id(synthesized)}.Arn", f"{keys_table_id(synthesized)}.Arn"
     expected = {(action, main) for action in permissions.MAIN_TABLE_ACCESS.actions}
     expected |= {(action, keys) for action in permissions.KEYS_TABLE_ACCESS.actions}
-    expected |= {("dynamodb:Query", f"{keys}/index/byId")}
+    # Managing keys looks one up by id and lists a workspace's.
+    expected |= {("dynamodb:Query", f"{keys}/index/{index}") for index in ("byId", "byWorkspace")}
     # Lists query every index of the main table (none, or the definition's index slots).
     expected |= {("dynamodb:Query", f"{main}/index/{index.name}") for index in MAIN_TABLE.gsis}
     expected |= {(action, "ApiFunctionLogs.Arn") for action in permissions.LOG_ACTIONS}
+    # A replay of a webhook delivery enqueues it again.
+    expected |= {("sqs:SendMessage", f"{delivery_queue_id(synthesized)}.Arn")}
     assert role_grants(role_of(synthesized, API_FUNCTION)) == expected
     # Transactions are authorised per contained action; "TransactWriteItems" is no IAM action.
     assert {"dynamodb:PutItem", "dynamodb:ConditionCheckItem"} <= set(
@@ -169,12 +184,31 @@ def test_the_stream_role_reads_the_stream_runs_metadata_jobs_on_the_main_table_a
     expected |= {(action, f"{main}.Arn") for action in permissions.MAIN_TABLE_ACCESS.actions}
     expected |= {("sqs:SendMessage", f"{queue}.Arn")}
     expected |= {(action, "StreamFunctionLogs.Arn") for action in permissions.LOG_ACTIONS}
+    # New webhook deliveries go to the delivery queue.
+    expected |= {("sqs:SendMessage", f"{delivery_queue_id(synthesized)}.Arn")}
     assert role_grants(role_of(synthesized, STREAM_FUNCTION)) == expected
 
 
+def test_the_delivery_role_consumes_the_queue_and_records_attempts_and_nothing_else(
+    synthesized,
+):
+    main, queue = f"{main_table_id(synthesized)}.Arn", f"{delivery_queue_id(synthesized)}.Arn"
+    expected = {
+        ("sqs:ReceiveMessage", queue),
+        ("sqs:DeleteMessage", queue),
+        ("sqs:GetQueueAttributes", queue),
+        ("sqs:SendMessage", queue),  # a failed attempt goes back with the next delay
+        ("dynamodb:GetItem", main),
+        ("dynamodb:PutItem", main),
+        ("dynamodb:UpdateItem", main),
+    }
+    expected |= {(action, "DeliveryFunctionLogs.Arn") for action in permissions.LOG_ACTIONS}
+    assert role_grants(role_of(synthesized, DELIVERY_FUNCTION)) == expected
+
+
 def test_each_function_runs_with_its_own_role_assumable_only_by_lambda(synthesized):
-    roles = {role_id(synthesized, name) for name in (API_FUNCTION, STREAM_FUNCTION)}
-    assert len(roles) == 2
+    roles = {role_id(synthesized, name) for name in FUNCTIONS}
+    assert len(roles) == 3
     for role in map(synthesized.resource, roles):
         (statement,) = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
         assert statement["Principal"] == {"Service": "lambda.amazonaws.com"}
@@ -265,13 +299,19 @@ def test_functions_use_arm64_with_memory_timeouts_and_log_retention_from_the_set
     synthesized,
 ):
     api, stream = function(synthesized, API_FUNCTION), function(synthesized, STREAM_FUNCTION)
-    for properties in (api, stream):
+    delivery = function(synthesized, DELIVERY_FUNCTION)
+    for properties in (api, stream, delivery):
         assert properties["Architectures"] == ["arm64"]
         assert properties["MemorySize"] == DEV.memory_mb
         assert properties["Runtime"] == "python3.11"
     assert api["Timeout"] == DEV.api_timeout_seconds <= API_GATEWAY_TIMEOUT_SECONDS
     assert stream["Timeout"] == DEV.stream_timeout_seconds
-    for properties, log_group in ((api, "ApiFunctionLogs"), (stream, "StreamFunctionLogs")):
+    assert delivery["Timeout"] == DEV.delivery_timeout_seconds
+    for properties, log_group in (
+        (api, "ApiFunctionLogs"),
+        (stream, "StreamFunctionLogs"),
+        (delivery, "DeliveryFunctionLogs"),
+    ):
         # Each function logs to the stack's group (with a retention), named by CloudFormation.
         assert properties["LoggingConfig"] == {"LogGroup": {"Ref": log_group}}
         group = synthesized.resource(log_group)
@@ -285,13 +325,61 @@ def test_functions_get_the_table_names_and_the_body_limit_in_variables_the_code_
     source = (ROOT / "chalicelib" / "settings.py").read_text()
     read_by_code = set(re.findall(r'"(CRM_[A-Z0-9_]+)"', source))
     assert {"CRM_MAIN_TABLE", "CRM_KEYS_TABLE", "CRM_MAX_BODY_BYTES"} <= read_by_code
-    for logical_id in (API_FUNCTION, STREAM_FUNCTION):
+    for logical_id in FUNCTIONS:
         variables = function(synthesized, logical_id)["Environment"]["Variables"]
         # No typo, nothing stale: every variable set here is one the code reads.
         assert set(variables) <= read_by_code, set(variables) - read_by_code
         assert variables["CRM_MAIN_TABLE"] == {"Ref": main_table_id(synthesized)}
         assert variables["CRM_KEYS_TABLE"] == {"Ref": keys_table_id(synthesized)}
         assert int(variables["CRM_MAX_BODY_BYTES"]) == DEV.max_body_bytes
+        # Every function may enqueue: the stream (new deliveries), the API (replays), the
+        # delivery function (retries).
+        assert variables["CRM_WEBHOOK_QUEUE_URL"] == {"Ref": delivery_queue_id(synthesized)}
+
+
+def test_no_deployed_function_allows_loopback_webhook_targets(synthesized):
+    assert "CRM_WEBHOOK_ALLOW_LOOPBACK" in (ROOT / "chalicelib" / "settings.py").read_text()
+    for logical_id in FUNCTIONS:
+        variables = function(synthesized, logical_id)["Environment"]["Variables"]
+        assert "CRM_WEBHOOK_ALLOW_LOOPBACK" not in variables
+    with pytest.raises(ValueError, match="local stack only"):
+        settings_for("dev", {"CRM_WEBHOOK_ALLOW_LOOPBACK": "1"})
+
+
+def test_the_delivery_queue_is_encrypted_tls_only_outlasts_its_consumer_and_has_a_dlq(
+    synthesized,
+):
+    queue_id = delivery_queue_id(synthesized)
+    dead_letters = synthesized.logical_id("DeliveryDeadLetters", "AWS::SQS::Queue")
+    properties = synthesized.resource(queue_id)["Properties"]
+    assert properties["SqsManagedSseEnabled"] is True
+    assert properties["VisibilityTimeout"] >= 6 * DEV.delivery_timeout_seconds
+    redrive = properties["RedrivePolicy"]
+    assert reference(redrive["deadLetterTargetArn"]) == f"{dead_letters}.Arn"
+    assert redrive["maxReceiveCount"] == DEV.delivery_max_receive_count
+    assert synthesized.resource(dead_letters)["Properties"]["SqsManagedSseEnabled"] is True
+    for queue in (queue_id, dead_letters):
+        (policy,) = [
+            p["Properties"]["PolicyDocument"]
+            for p in synthesized.resources("AWS::SQS::QueuePolicy").values()
+            if [reference(q) for q in p["Properties"]["Queues"]] == [queue]
+        ]
+        (statement,) = policy["Statement"]
+        assert statement["Effect"] == "Deny"
+        assert statement["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+
+
+def test_the_delivery_queue_feeds_the_delivery_handler_in_batches_with_partial_failures(
+    synthesized,
+):
+    events = function(synthesized, DELIVERY_FUNCTION)["Events"]
+    assert list(events) == [DELIVERY_EVENT]
+    assert events[DELIVERY_EVENT]["Type"] == "SQS"
+    properties = events[DELIVERY_EVENT]["Properties"]
+    assert reference(properties["Queue"]) == f"{delivery_queue_id(synthesized)}.Arn"
+    assert properties["BatchSize"] == DEV.delivery_batch_size
+    assert properties["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert function(synthesized, DELIVERY_FUNCTION)["Handler"] == "app.on_webhook_delivery"
 
 
 def test_the_stream_feeds_the_stream_handler_with_retries_bisection_and_a_dead_letter_queue(
@@ -322,6 +410,8 @@ def test_outputs_name_the_api_url_the_tables_and_the_region(synthesized):
     assert outputs["KeysTableName"]["Value"] == {"Ref": keys_table_id(synthesized)}
     assert outputs["Region"]["Value"] == {"Ref": "AWS::Region"}
     assert outputs["ApiLogGroupName"]["Value"] == {"Ref": "ApiFunctionLogs"}
+    assert outputs["DeliveryQueueUrl"]["Value"] == {"Ref": delivery_queue_id(synthesized)}
+    assert outputs["DeliveryLogGroupName"]["Value"] == {"Ref": "DeliveryFunctionLogs"}
 
 
 # -- lint and package --------------------------------------------------------------------------
@@ -338,6 +428,7 @@ def test_cfn_lint_finds_no_error_in_the_synthesized_template(synthesized):
 def lambda_zip(synthesized) -> Path:
     key = function(synthesized, API_FUNCTION)["CodeUri"]["Key"]
     assert function(synthesized, STREAM_FUNCTION)["CodeUri"]["Key"] == key
+    assert function(synthesized, DELIVERY_FUNCTION)["CodeUri"]["Key"] == key
     return synthesized.outdir / f"asset.{key}"
 
 
@@ -376,14 +467,31 @@ def expanded_resources(expanded: dict, resource_type: str) -> list[dict]:
 def test_the_sam_transform_turns_the_stream_event_into_a_configured_event_source_mapping(
     synthesized, expanded
 ):
-    (mapping,) = expanded_resources(expanded, "AWS::Lambda::EventSourceMapping")
+    (mapping,) = [
+        mapping
+        for mapping in expanded_resources(expanded, "AWS::Lambda::EventSourceMapping")
+        if mapping["Properties"]["FunctionName"] == {"Ref": STREAM_FUNCTION}
+    ]
     properties = mapping["Properties"]
-    assert properties["FunctionName"] == {"Ref": STREAM_FUNCTION}
     assert reference(properties["EventSourceArn"]) == f"{main_table_id(synthesized)}.StreamArn"
     assert properties["BisectBatchOnFunctionError"] is True
     assert properties["MaximumRetryAttempts"] == DEV.stream_max_retry_attempts
     queue = synthesized.logical_id("StreamDeadLetters", "AWS::SQS::Queue")
     assert reference(properties["DestinationConfig"]["OnFailure"]["Destination"]) == f"{queue}.Arn"
+
+
+def test_the_sam_transform_turns_the_queue_event_into_a_mapping_reporting_item_failures(
+    synthesized, expanded
+):
+    (mapping,) = [
+        mapping
+        for mapping in expanded_resources(expanded, "AWS::Lambda::EventSourceMapping")
+        if mapping["Properties"]["FunctionName"] == {"Ref": DELIVERY_FUNCTION}
+    ]
+    properties = mapping["Properties"]
+    assert reference(properties["EventSourceArn"]) == f"{delivery_queue_id(synthesized)}.Arn"
+    assert properties["BatchSize"] == DEV.delivery_batch_size
+    assert properties["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
 
 
 def test_the_sam_transform_puts_throttling_and_access_logs_on_the_deployed_stage(expanded):
@@ -410,8 +518,12 @@ def test_the_sam_transform_keeps_each_function_s_own_role_and_log_group(synthesi
         for name, resource in expanded["Resources"].items()
         if resource["Type"] == "AWS::Lambda::Function"
     }
-    assert set(functions) == {API_FUNCTION, STREAM_FUNCTION}
-    logs = {API_FUNCTION: "ApiFunctionLogs", STREAM_FUNCTION: "StreamFunctionLogs"}
+    assert set(functions) == set(FUNCTIONS)
+    logs = {
+        API_FUNCTION: "ApiFunctionLogs",
+        STREAM_FUNCTION: "StreamFunctionLogs",
+        DELIVERY_FUNCTION: "DeliveryFunctionLogs",
+    }
     for name, log_group in logs.items():
         assert functions[name]["Role"] == {"Fn::GetAtt": [role_id(synthesized, name), "Arn"]}
         assert functions[name]["LoggingConfig"] == {"LogGroup": {"Ref": log_group}}

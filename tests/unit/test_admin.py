@@ -159,6 +159,33 @@ def test_apikey_create_for_an_unknown_workspace_exits_1_with_an_error_on_stderr(
     assert list(ApiKeyItem.by_workspace.query(unknown)) == []
 
 
+def test_apikey_create_issues_a_full_key_unless_a_scope_is_given(aws, capsys):
+    workspace = create_workspace(capsys)
+    ws = workspace["workspaceId"]
+    code, out, err = run_cli(capsys, "apikey", "create", "--workspace", ws, "--name", "Default")
+    assert code == 0, err
+    assert out["scope"] == "full"
+    assert authenticate("Bearer " + out["apiKey"], now=utc_now_iso()).scope == "full"
+    for scope in ("read", "metadata"):
+        code, out, err = run_cli(
+            capsys, "apikey", "create", "--workspace", ws, "--name", scope, "--scope", scope
+        )
+        assert code == 0, err
+        assert out["scope"] == scope
+        assert authenticate("Bearer " + out["apiKey"], now=utc_now_iso()).scope == scope
+        # The same item the API manages: it lists the key with its scope.
+        assert key_store.find_by_token(out["apiKey"]).scope == scope
+
+
+def test_apikey_create_refuses_an_unknown_scope_with_a_usage_error(aws, capsys):
+    workspace = create_workspace(capsys)
+    with pytest.raises(SystemExit) as exit_info:
+        main(["apikey", "create", "--workspace", workspace["workspaceId"], "--name", "N",
+              "--scope", "admin"])  # fmt: skip
+    assert exit_info.value.code == 2
+    assert "invalid choice: 'admin'" in capsys.readouterr().err
+
+
 def test_apikey_revoke_makes_the_key_fail_authentication_on_the_next_call(aws, capsys):
     workspace = create_workspace(capsys)
     header = "Bearer " + workspace["apiKey"]

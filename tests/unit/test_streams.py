@@ -67,8 +67,7 @@ def test_the_handler_is_registered_for_the_main_table_stream_with_the_configured
     from app import app
     from chalicelib import streams
 
-    (config,) = app.event_sources
-    assert config.name == "on_main_table_change"
+    (config,) = [source for source in app.event_sources if source.name == "on_main_table_change"]
     assert config.stream_arn == streams.main_table_stream_arn()
     assert config.batch_size == streams.STREAM_BATCH_SIZE
     assert config.starting_position == "LATEST"

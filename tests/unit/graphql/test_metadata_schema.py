@@ -43,9 +43,22 @@ def test_the_zapier_query_validates_against_the_schema():
     assert validate(metadata_schema(), parse(ZAPIER_QUERY)) == []
 
 
+WEBHOOK_QUERIES = {"webhooks", "webhook", "webhookDeliveries"}
+WEBHOOK_MUTATIONS = {"createWebhook", "updateWebhook", "deleteWebhook", "replayWebhookDelivery"}
+API_KEY_QUERIES = {"apiKeys", "apiKey"}
+API_KEY_MUTATIONS = {"createApiKey", "generateApiKeyToken", "updateApiKey", "revokeApiKey"}
+
+
 def test_roots_are_twentys_metadata_operations():
     schema = metadata_schema()
-    assert set(schema.query_type.fields) == {"objects", "object", "fields", "field"}
+    assert set(schema.query_type.fields) == {
+        "objects",
+        "object",
+        "fields",
+        "field",
+        *WEBHOOK_QUERIES,
+        *API_KEY_QUERIES,
+    }
     assert set(schema.mutation_type.fields) == {
         "createOneObject",
         "updateOneObject",
@@ -53,10 +66,24 @@ def test_roots_are_twentys_metadata_operations():
         "createOneField",
         "updateOneField",
         "deleteOneField",
+        *WEBHOOK_MUTATIONS,
+        *API_KEY_MUTATIONS,
     }
     objects = schema.query_type.fields["objects"]
     assert objects.args["paging"].default_value == {"first": 10}
     assert objects.args["filter"].default_value == {}
+
+
+def test_api_key_fields_use_twentys_input_names():
+    assert _input_fields("CreateApiKeyInput") == {"name", "expiresAt", "scope"}
+    assert _input_fields("UpdateApiKeyInput") == {"id", "name", "expiresAt"}
+    assert _input_fields("GetApiKeyInput") == _input_fields("RevokeApiKeyInput") == {"id"}
+    generate = metadata_schema().mutation_type.fields["generateApiKeyToken"]
+    assert set(generate.args) == {"apiKeyId", "expiresAt"}
+    assert set(_type("ApiKeyToken").fields) == {"token"}
+    assert set(_type("ApiKey").fields) == {
+        "id", "name", "expiresAt", "revokedAt", "createdAt", "updatedAt", "scope", "token",
+    }  # fmt: skip
 
 
 def test_inputs_accept_exactly_what_the_metadata_service_accepts():
