@@ -1,4 +1,5 @@
-"""Blueprint for POST /metadata; graphql-core loads on the first request, not at import."""
+"""Blueprint for POST /metadata and its SDL; graphql-core loads on the first request, not at
+import."""
 
 from __future__ import annotations
 
@@ -17,3 +18,11 @@ def metadata_graphql() -> Response:
     from chalicelib.graphql.metadata_endpoint import serve
 
     return serve(metadata_graphql_routes.current_request)
+
+
+@metadata_graphql_routes.route("/metadata/schema.graphql", methods=["GET"])
+def metadata_graphql_sdl() -> Response:
+    """The SDL of the metadata schema (text/plain), behind a key of the metadata scope."""
+    from chalicelib.graphql.sdl import serve_metadata_sdl
+
+    return serve_metadata_sdl(metadata_graphql_routes.current_request)

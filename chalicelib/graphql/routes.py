@@ -1,4 +1,5 @@
-"""Blueprint for POST /graphql; graphql-core loads on the first request, not at import."""
+"""Blueprint for POST /graphql and its SDL; graphql-core loads on the first request, not at
+import."""
 
 from __future__ import annotations
 
@@ -16,3 +17,11 @@ def core_graphql() -> Response:
     from chalicelib.graphql.core_endpoint import serve
 
     return serve(graphql_routes.current_request)
+
+
+@graphql_routes.route("/graphql/schema.graphql", methods=["GET"])
+def core_graphql_sdl() -> Response:
+    """The SDL of the key's workspace core schema (text/plain)."""
+    from chalicelib.graphql.sdl import serve_core_sdl
+
+    return serve_core_sdl(graphql_routes.current_request)
