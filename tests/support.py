@@ -60,7 +60,7 @@ class RestClient:
 
 
 def cursor_record(cursor: str | None) -> str | None:
-    """The record id inside an opaque list cursor (what `pageInfo` cursors point at)."""
+    """The record id inside an opaque GraphQL cursor (REST cursors are the record ids)."""
     if cursor is None:
         return None
     padded = cursor + "=" * (-len(cursor) % 4)

@@ -95,25 +95,30 @@ def cursor_params(params: Mapping[str, str]) -> tuple[str | None, str | None]:
     return (after.lower() if after else None), (before.lower() if before else None)
 
 
-def record_cursor_params(params: Mapping[str, str], tag: str) -> tuple[str | None, str | None]:
-    """`starting_after` / `ending_before` of a record list as record ids: the opaque cursors of
-    `pageInfo` (refused when they belong to another list) or plain record ids."""
+def record_cursor_params(params: Mapping[str, str]) -> tuple[str | None, str | None]:
+    """`starting_after` / `ending_before` of a record list as record ids.
+
+    A cursor is a record id (what `pageInfo` carries), placed by the core in this request's
+    sort and filter; the opaque cursors this API emitted before are still read, for clients
+    that hold one (`core/cursors.py`).
+    """
     after, before = params.get("starting_after"), params.get("ending_before")
     if after is not None and before is not None:
         raise InvalidQueryParamError("Use either starting_after or ending_before, not both")
-    return _record_cursor(after, tag, "starting_after"), _record_cursor(
-        before, tag, "ending_before"
-    )
+    return _record_cursor(after, "starting_after"), _record_cursor(before, "ending_before")
 
 
-def _record_cursor(value: str | None, tag: str, name: str) -> str | None:
+def _record_cursor(value: str | None, name: str) -> str | None:
     if value is None:
         return None
     if is_uuid(value):
         return value.lower()
-    from chalicelib.core.cursors import decode_cursor
+    from chalicelib.core.cursors import record_id_of  # only for the old opaque form
 
-    return record_id(decode_cursor(value, tag, name) or "")
+    inside = record_id_of(value, name)
+    if not is_uuid(inside):
+        raise InvalidQueryParamError(f"'{name}' is not a valid cursor")
+    return inside.lower()
 
 
 def depth_param(params: Mapping[str, str]) -> int:

@@ -40,13 +40,10 @@ def collection(call: RestCall, plural: str) -> Response:
         upsert = parsing.boolean_param(call.params, "upsert")
         [outcome] = record_service().create(call.ctx, CreateRecords(obj, (body,), upsert=upsert))
         return json_response(rendering.mutation("create", obj, outcome.record, keep), 201)
-    from chalicelib.core.cursors import sort_binding
-
     params = call.params
     limit = parsing.limit_param(params, default=SETTINGS.page_default, maximum=SETTINGS.page_max)
     order_by = parsing.order_by_param(params)
-    tag = sort_binding(call.ctx.workspace_id, obj.id, order_by)
-    after, before = parsing.record_cursor_params(params, tag)
+    after, before = parsing.record_cursor_params(params)
     depth = parsing.depth_param(params)
     keep = parsing.fields_param(params, obj, depth)
     query = ListRecords(
@@ -59,7 +56,7 @@ def collection(call: RestCall, plural: str) -> Response:
         depth=depth,
         model=call.model,
     )
-    return json_response(rendering.page(obj, record_service().list(call.ctx, query), tag, keep))
+    return json_response(rendering.page(obj, record_service().list(call.ctx, query), keep))
 
 
 @records.route("/{plural}", methods=["PATCH", "PUT", "DELETE"])
@@ -89,7 +86,6 @@ def collection_by_filter(call: RestCall, plural: str) -> Response:
 @endpoint
 def duplicates(call: RestCall, plural: str) -> Response:
     """For each of `ids`, then each record of `data`: the existing records that look like it."""
-    from chalicelib.core.cursors import sort_binding
     from chalicelib.core.many_commands import FindDuplicates
 
     obj = parsing.resolve_object(call.model, plural)
@@ -97,9 +93,7 @@ def duplicates(call: RestCall, plural: str) -> Response:
     ids, inputs = parsing.duplicates_body(_body(call))
     query = FindDuplicates(obj, ids, inputs, depth=depth, model=call.model)
     pages = record_service().find_duplicates(call.ctx, query)
-    # Cursors of the object's default list, as the GraphQL duplicates connections carry.
-    tag = sort_binding(call.ctx.workspace_id, obj.id, ())
-    return json_response(rendering.duplicates(obj, pages, tag))
+    return json_response(rendering.duplicates(obj, pages))
 
 
 @records.route("/{plural}/{record_id}", methods=["GET", "PATCH", "PUT", "DELETE"])

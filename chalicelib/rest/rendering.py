@@ -33,23 +33,23 @@ def many_mutation(
     return {"data": {f"{verb}{pascal(obj.name_plural)}": pick(records, keep)}}
 
 
-def page(obj: ObjectDef, result: Page, cursor_tag: str, keep: Keep = None) -> dict[str, Any]:
-    """A list page; its cursors are opaque and bound to this list (`core/cursors.py`)."""
+def page(obj: ObjectDef, result: Page, keep: Keep = None) -> dict[str, Any]:
+    """A list page; its cursors are the ids of its first and last records."""
     return {
         "data": {obj.name_plural: pick(result.records, keep)},
         "totalCount": result.total_count,
-        "pageInfo": _page_info(result, cursor_tag),
+        "pageInfo": _page_info(result),
     }
 
 
-def duplicates(obj: ObjectDef, results: list[Page], cursor_tag: str) -> dict[str, Any]:
+def duplicates(obj: ObjectDef, results: list[Page]) -> dict[str, Any]:
     """Twenty's find-duplicates answer: one entry per given id, then per input record."""
     return {
         "data": [
             {
                 f"{obj.name_singular}Duplicates": result.records,
                 "totalCount": result.total_count,
-                "pageInfo": _page_info(result, cursor_tag),
+                "pageInfo": _page_info(result),
             }
             for result in results
         ]
@@ -68,15 +68,12 @@ def pick(records: list[dict[str, Any]], keep: Keep) -> list[dict[str, Any]]:
     return [{key: value for key, value in record.items() if key in keep} for record in records]
 
 
-def _page_info(result: Page, cursor_tag: str) -> dict[str, Any]:
-    from chalicelib.core.cursors import encode_cursor
-
-    def cursor(record_id: str | None) -> str | None:
-        return encode_cursor(cursor_tag, record_id) if record_id is not None else None
-
+def _page_info(result: Page) -> dict[str, Any]:
+    # Record ids, not opaque strings: Twenty's OpenAPI document types both cursors
+    # `format: uuid`, and clients generated from it refuse anything else.
     return {
         "hasNextPage": result.has_next_page,
         "hasPreviousPage": result.has_previous_page,
-        "startCursor": cursor(result.start_cursor),
-        "endCursor": cursor(result.end_cursor),
+        "startCursor": result.start_cursor,
+        "endCursor": result.end_cursor,
     }

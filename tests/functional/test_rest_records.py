@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support import cursor_record
-
 STANDARD_PLURALS = [
     ("companies", "company"),
     ("people", "person"),
@@ -151,10 +149,7 @@ def test_list_pages_forward_and_backward_by_id(rest):
     assert first["totalCount"] == 7
     info = first["pageInfo"]
     assert (info["hasNextPage"], info["hasPreviousPage"]) == (True, False)
-    assert (cursor_record(info["startCursor"]), cursor_record(info["endCursor"])) == (
-        ids[0],
-        ids[2],
-    )
+    assert (info["startCursor"], info["endCursor"]) == (ids[0], ids[2])
     _, second = rest.get(f"/rest/companies?limit=3&starting_after={info['endCursor']}")
     assert [c["id"] for c in second["data"]["companies"]] == ids[3:6]
     # A record id works as a cursor too (what a client that builds its own cursors sends).

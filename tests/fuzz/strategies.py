@@ -523,9 +523,14 @@ def _b64(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def _tag(cursor: str) -> str:
-    padded = cursor + "=" * (-len(cursor) % 4)
-    return json.loads(base64.urlsafe_b64decode(padded))[1]
+def _tag(cursor: str) -> str | None:
+    """The binding inside an opaque (GraphQL) cursor; None for a REST cursor (a record id)."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        pair = json.loads(base64.urlsafe_b64decode(padded))
+    except ValueError:
+        return None
+    return pair[1] if isinstance(pair, list) and len(pair) == 2 else None
 
 
 @functools.cache
@@ -533,8 +538,9 @@ def cursors(
     real: tuple[str, ...], ids: tuple[str, ...], foreign_ids: tuple[str, ...]
 ) -> st.SearchStrategy[str]:
     """Real cursors (this list's, other sorts', other objects', another workspace's), forged
-    ones pairing a real tag with another record, base64 of random JSON, and noise."""
-    tags = sorted({_tag(cursor) for cursor in real}) or ["0" * 16]
+    opaque ones pairing a real or made-up tag with another record (REST still reads the opaque
+    form it used to emit), base64 of random JSON, and noise."""
+    tags = sorted({tag for tag in map(_tag, real) if isinstance(tag, str)}) or ["0" * 16]
     records = list(ids) + list(foreign_ids) or ["00000000-0000-4000-8000-000000000000"]
     forged = st.tuples(
         st.one_of(st.sampled_from(records), uuids(), json_values(3)),

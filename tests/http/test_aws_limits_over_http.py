@@ -14,7 +14,6 @@ from chalicelib.core.budget import text_wire_size
 from chalicelib.rest.request_limits import SHORTENED_HEADER
 from chalicelib.settings import SETTINGS
 from tests.http.local_stack import Stack
-from tests.support import cursor_record
 
 RECORDS = 20
 NAME_CHARS = 380_000  # a record of ~382 KB: 20 of them are 7.6 MB, past Lambda's 6 MB
@@ -80,7 +79,7 @@ def test_a_rest_page_past_6_mb_is_shortened_and_paging_on_returns_the_rest(
         if not info["hasNextPage"]:
             break
         cursor = info["endCursor"]
-        assert cursor_record(cursor) == page[-1]
+        assert cursor == page[-1]
     assert pages >= 2
     assert len(walked) == len(set(walked)) == body["totalCount"]  # nothing repeated or skipped
     assert [rid for rid in walked if rid in set(big_companies)] == big_companies
