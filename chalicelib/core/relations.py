@@ -1,30 +1,34 @@
 """`depth=1`: embed each record's relations, never with one sequential call per record.
 
 MANY_TO_ONE targets of the whole page (every relation field at once) come from one BatchGetItem
-round (≤ 100 keys per call). Each ONE_TO_MANY field is served by one read of the target object's
-records (bounded by the scan cap), grouped by join column; the fields are read concurrently, so
-the number of requests does not grow with the page size. A target object whose live-record
-counter exceeds the cap is asked through its join column's index instead: concurrent Queries,
-one per parent.
+round (≤ 100 keys per call). Each ONE_TO_MANY field embeds each parent's first 60 children, read
+whichever way costs fewer read units (core/read_choice.py): the live-record counters of the
+parent and target objects go out with the MANY_TO_ONE round, then in one round a field is either
+read whole (one bounded read of the target object, ≤ the scan cap, grouped by join column) or
+walked through its join-column index (core/child_pages.py: a keys-only Query per parent, all in
+flight together, then one BatchGetItem round for the children of every walked field). A field
+whose join column has no ready index is read whole; one whose target has no live record is not
+read. The sequential round trips do not grow with the page or the number of fields.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
-from chalicelib.core import deadline
 from chalicelib.core.indexing import resolved_indexes
 from chalicelib.core.ports import RecordStore, StoredRecord
 from chalicelib.core.presentation import present_records
 from chalicelib.errors import QueryNeedsIndexError
 from chalicelib.metadata.model import FieldDef, ObjectDef, RelationType, WorkspaceModel
-from chalicelib.storage import keys
+
+if TYPE_CHECKING:
+    from chalicelib.core.child_pages import JoinIndex
 
 # Twenty's QUERY_MAX_RECORDS_FROM_RELATION: related records embedded per parent and field.
 MAX_RELATED_PER_PARENT = 60
-_READ_CHUNK = 100  # BatchGetItem's limit; the deadline is checked between chunks
 
 Record = dict[str, Any]
 
@@ -40,8 +44,9 @@ def embed_relations(
     """Add every relation field of `obj` to each presented record, in place."""
     if not records:
         return
-    _embed_many_to_one(store, workspace_id, model, obj, records)
-    _embed_one_to_many(store, workspace_id, model, obj, records, cap)
+    # The MANY_TO_ONE round goes out with the first ONE_TO_MANY round: one wait for both.
+    many_to_one = partial(_embed_many_to_one, store, workspace_id, model, obj, records)
+    _embed_one_to_many(store, workspace_id, model, obj, records, cap, alongside=many_to_one)
 
 
 def _embed_many_to_one(
@@ -94,7 +99,12 @@ def _embed_one_to_many(
     obj: ObjectDef,
     records: list[Record],
     cap: int,
+    *,
+    alongside: Callable[[], Any],
 ) -> None:
+    from chalicelib.core.child_pages import PageAsk, child_pages, join_index
+    from chalicelib.core.read_choice import live_counts
+
     fields = [
         (f, inverse)
         for f in obj.by_name.values()
@@ -102,84 +112,105 @@ def _embed_one_to_many(
         for inverse in [inverse_of(model, f)]
         if inverse is not None
     ]
-    if not fields:
-        return
+    reads = [_FieldRead(f.name, *inverse, join_index(*inverse)) for f, inverse in fields]
+    indexed = [read.index.target.id for read in reads if read.index is not None]
+    if indexed:
+        # The counters go out with the MANY_TO_ONE round: one wait for both.
+        counts = live_counts(store, workspace_id, [*indexed, obj.id], alongside=[alongside])
+        for read in reads:
+            read.choose(len(records), counts, obj.id, cap)
+        alongside = _nothing
+    # Every field's children at once, the whole reads alongside the index walks' first round:
+    # the page size and the number of fields change the requests, not the round trips.
+    scans = [partial(read.scan, store, workspace_id, cap) for read in reads if read.scanning]
+    walks = [read for read in reads if read.walking]
+    wanted = [(read.index, record["id"]) for read in walks for record in records]
+    ask = PageAsk(MAX_RELATED_PER_PARENT, look_ahead=False)
+    windows = iter(child_pages(store, workspace_id, wanted, ask, 0, alongside=[alongside, *scans]))
+    for read in walks:
+        read.embed(records, [next(windows).records for _ in records])
+    # A counter that fell behind a concurrent write: the index walk after all (rare).
+    late = [r for r in reads if r.scanning and r.stored is None and r.index is not None]
+    wanted = [(read.index, record["id"]) for read in late for record in records]
+    windows = iter(child_pages(store, workspace_id, wanted, ask, 0))
+    for read in late:
+        read.embed(records, [next(windows).records for _ in records])
+    for read in reads:
+        if read.scanning and read.stored is not None:
+            read.embed(records, read.grouped([record["id"] for record in records]))
 
-    parent_ids = [record["id"] for record in records]
 
-    def load(target: ObjectDef, column: str) -> dict[str, list[Record]]:
-        stored = read_children(store, workspace_id, target, column, parent_ids, cap)
+def _nothing() -> None:
+    return None
+
+
+class _FieldRead:
+    """How one ONE_TO_MANY field's children are read: the index walk, one read of the whole
+    target (by the counters, core/read_choice.py), or nothing when the target has no record."""
+
+    def __init__(self, name: str, target: ObjectDef, column: str, index: JoinIndex | None):
+        self.name, self.target, self.column, self.index = name, target, column, index
+        # No ready index: the bounded read, whatever it costs.
+        self.scanning, self.walking = index is None, False
+        self.stored: list[StoredRecord] | None = None
+
+    def choose(self, parents: int, counts: dict[str, int], parent_id: str, cap: int) -> None:
+        from chalicelib.core.read_choice import read_whole
+
+        if self.index is None:
+            return
+        child_live = counts[self.target.id]
+        if child_live == 0:  # the counter is exact: no child to read at all
+            self.stored = []
+            self.scanning = True
+            return
+        self.scanning = read_whole(
+            parents, MAX_RELATED_PER_PARENT, child_live, counts[parent_id], cap
+        )
+        self.walking = not self.scanning
+
+    def scan(self, store: RecordStore, workspace_id: str, cap: int) -> None:
+        if self.stored is not None:
+            return
+        if self.index is None:
+            self.stored = bounded_children(store, workspace_id, self.target, self.column, cap)
+            return
+        stored, complete = store.scan(
+            workspace_id, self.target.id, include_deleted=False, max_items=cap
+        )
+        self.stored = stored if complete else None
+
+    def grouped(self, parents: list[str]) -> list[list[Record]]:
         groups: dict[str, list[Record]] = defaultdict(list)
-        for record in present_records(target, (item.shaped() for item in stored)):
-            parent = record.get(column)
+        for child in present_records(self.target, (item.shaped() for item in self.stored or ())):
+            parent = child.get(self.column)
             if parent and len(groups[parent]) < MAX_RELATED_PER_PARENT:
-                groups[parent].append(record)
-        return groups
+                groups[parent].append(child)
+        return [groups.get(parent, []) for parent in parents]
 
-    # One read per relation field, all at once: the latency is that of the slowest read. The
-    # threads keep the request's deadline (context variables are not inherited).
-    with ThreadPoolExecutor(max_workers=min(8, len(fields))) as pool:
-        loaded = list(pool.map(deadline.carried(lambda pair: load(*pair[1])), fields))
-    for (field, _), groups in zip(fields, loaded, strict=True):
-        for record in records:
-            record[field.name] = groups.get(record["id"], [])
+    def embed(self, records: list[Record], children: list[list[Record]]) -> None:
+        for record, embedded in zip(records, children, strict=True):
+            record[self.name] = embedded
 
 
-def read_children(
+def bounded_children(
     store: RecordStore,
     workspace_id: str,
     target: ObjectDef,
     column: str,
-    parent_ids: list[str],
     cap: int,
     *,
     include_deleted: bool = False,
 ) -> list[StoredRecord]:
-    """Records of `target` that may point at the parents: the whole object in one bounded read
-    when its live-record counter says it fits the cap (the request count then does not depend
-    on the number of parents), else the join column's index, one concurrent Query per parent.
-    The counter (one GetItem) spares reading the cap's worth of records only to give up."""
-    if store.count_live(workspace_id, target.id) <= cap:
-        stored, complete = store.scan(
-            workspace_id, target.id, include_deleted=include_deleted, max_items=cap
-        )
-        if complete:
-            return stored
-    return children_by_index(store, workspace_id, target, column, parent_ids)
-
-
-def children_by_index(
-    store: RecordStore, workspace_id: str, target: ObjectDef, column: str, parent_ids: list[str]
-) -> list[StoredRecord]:
-    """Up to 60 records of `target` per parent, through the join column's index: the Queries run
-    concurrently (one per parent), then one BatchGetItem round reads the records."""
-    index = resolved_indexes(target, ready_only=True).get(column)
-    if index is None:
-        raise QueryNeedsIndexError(
-            f"depth=1 would read too many {target.name_plural} records; index '{column}'"
-        )
-    slot, _ = index
-
-    def child_ids(parent_id: str) -> list[str]:
-        deadline.check()
-        key_range = keys.index_key_range(
-            nulls=False, lower=(parent_id, True), upper=(parent_id, True)
-        )
-        entries, _ = store.index_page(
-            workspace_id,
-            target.id,
-            slot,
-            key_range,
-            forward=True,
-            start_after=None,
-            limit=MAX_RELATED_PER_PARENT,
-        )
-        return [record_id for _, record_id in entries]
-
-    with ThreadPoolExecutor(max_workers=min(16, max(1, len(parent_ids)))) as pool:
-        ids = [rid for batch in pool.map(deadline.carried(child_ids), parent_ids) for rid in batch]
-    found: dict[str, StoredRecord] = {}
-    for start in range(0, len(ids), _READ_CHUNK):
-        deadline.check()
-        found.update(store.get_many(workspace_id, target.id, ids[start : start + _READ_CHUNK]))
-    return [found[rid] for rid in sorted(found) if found[rid].deleted_at is None]
+    """Every record of `target` (soft-deleted ones too if asked), for a relation the join
+    column's index cannot serve: one read of the object, at most `cap` items, else 400."""
+    stored, complete = store.scan(
+        workspace_id, target.id, include_deleted=include_deleted, max_items=cap
+    )
+    if complete:
+        return stored
+    indexed = column in resolved_indexes(target, ready_only=True)
+    advice = "leave deletedAt out of the nested filter" if indexed else f"index '{column}'"
+    raise QueryNeedsIndexError(
+        f"Related {target.name_plural} would read more than {cap} records; {advice}"
+    )

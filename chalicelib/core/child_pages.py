@@ -1,0 +1,402 @@
+"""Each parent's children through the join column's index: reads follow what is returned.
+
+A ONE_TO_MANY relation (GraphQL `companies { people(first: 5) }`, REST `depth=1`) asks for the
+children of every parent of a page. The target's join column is indexed (metadata/indexing.py),
+and its index holds each parent's children together, in id order. In the default (id) order a
+page of children is therefore read in two sequential round trips, whatever the number of
+parents:
+
+1. one keys-only Query per parent, `Limit` = page + 1 (the extra key says whether more follow),
+   all in flight together; with a cursor, in the same round, the GetItem that places it, one
+   `Limit` 1 Query per parent for the flag on the cursor's other side, and the count of each
+   parent's keys when its totalCount is asked;
+2. one BatchGetItem round for the records of every page (≤ 100 keys a call, the calls in flight
+   together) and, without a cursor, in the same round, the keys after each page that did not
+   end its parent, counted for totalCount (keys only).
+
+Items read: each returned record's index key and record, one look-ahead key per parent, and the
+parent's other keys when its totalCount is asked. The index is eventually consistent: a record
+read that no longer belongs to its parent (moved or deleted a moment ago) is dropped and that
+parent's walk continues in one more round; flags and counts come from the keys.
+
+Any other order or filter is served by `all_children`: every child of the page's parents through
+the same index (≤ the scan cap), then filtered, sorted and paged in memory (core/children.py).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from chalicelib.core import deadline
+from chalicelib.core.evaluation import order_form
+from chalicelib.core.indexing import resolved_indexes
+from chalicelib.core.listing import Window
+from chalicelib.core.ports import RecordStore, StoredRecord
+from chalicelib.core.presentation import present_records
+from chalicelib.errors import InvalidQueryParamError, QueryNeedsIndexError
+from chalicelib.metadata.model import ObjectDef
+from chalicelib.storage import keys
+
+_T = TypeVar("_T")
+# Calls in flight at once (storage/connection.py pools as many HTTP connections): REST depth=1
+# on 60 companies sends 240 Queries (4 one-to-many fields), and they all wait together.
+MAX_IN_FLIGHT = 256
+_READ_CHUNK = 100  # BatchGetItem's limit
+_KEYS_PER_QUERY = 2000  # keys asked per counting Query (DynamoDB stops at 1 MB anyway)
+
+Position = tuple[str, str]  # (index sort key, record id): where a walk continues, exclusive
+KeyRange = tuple[str, tuple[str, ...]]
+
+_pool_lock = threading.Lock()
+_pool: ThreadPoolExecutor | None = None
+_worker = threading.local()
+
+
+def _shared_pool() -> ThreadPoolExecutor:
+    """The container's one pool: its threads outlive a request (starting 60 threads costs
+    milliseconds of CPU each time) and are started only as a fan-out needs them."""
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(
+                max_workers=MAX_IN_FLIGHT,
+                thread_name_prefix="crm-reads",
+                initializer=lambda: setattr(_worker, "pooled", True),
+            )
+        return _pool
+
+
+def together(calls: Sequence[Callable[[], _T]]) -> list[_T]:
+    """Run `calls` at the same time (threads carrying the request's deadline); their results in
+    order. A failure of any is raised once all have ended. Called from a pool thread, the calls
+    run one after the other: waiting in a pool for the same pool could exhaust it."""
+    if len(calls) <= 1 or getattr(_worker, "pooled", False):
+        return [call() for call in calls]
+    pool = _shared_pool()
+    futures = [pool.submit(deadline.carried(call)) for call in calls]
+    wait(futures)
+    return [future.result() for future in futures]
+
+
+@dataclass(frozen=True, slots=True)
+class JoinIndex:
+    """The index slot of a target's join column: where the children of each parent are."""
+
+    target: ObjectDef
+    column: str
+    slot: int
+    form: Callable[[Any], Any]
+
+    def key_range(self, parent_id: str) -> KeyRange:
+        value = (self.form(parent_id), True)
+        return keys.index_key_range(nulls=False, lower=value, upper=value)
+
+    def position(self, parent_id: str, record_id: str) -> Position:
+        """Just after (or before, walking backwards) `record_id` among the parent's keys."""
+        return keys.index_sk(self.form(parent_id), record_id), record_id
+
+    def side(self, parent_id: str, record_id: str, *, below: bool) -> KeyRange:
+        """The parent's keys up to `record_id` (below) or from it, both inclusive."""
+        _, (low, high) = self.key_range(parent_id)
+        at = keys.index_sk(self.form(parent_id), record_id)
+        return "between", ((low, at) if below else (at, high))
+
+    def owns(self, record: StoredRecord, parent_id: str) -> bool:
+        """A live record that still points at the parent (the index may lag behind writes)."""
+        return (
+            not record.destroyed
+            and record.deleted_at is None
+            and record.body.get(self.column) == parent_id
+        )
+
+
+def join_index(target: ObjectDef, column: str) -> JoinIndex | None:
+    """The ready index of `column` on `target`, if any (a slot being backfilled is not used)."""
+    found = resolved_indexes(target, ready_only=True).get(column)
+    if found is None:
+        return None
+    slot, path = found
+    return JoinIndex(target, column, slot, order_form(path))
+
+
+@dataclass(frozen=True, slots=True)
+class PageAsk:
+    """The page each parent gets: `limit` children in id order, after or before a cursor."""
+
+    limit: int
+    ascending: bool = True
+    after: str | None = None
+    before: str | None = None
+    # totalCount of each parent (its keys; without a cursor only those past the page are asked)
+    count: bool = False
+    # Whether the page must know that more children follow (GraphQL's pageInfo); REST's depth=1
+    # embeds up to `limit` and needs no extra key.
+    look_ahead: bool = True
+
+
+@dataclass
+class _Walk:
+    """One parent's page being read: keys fetched and not yet read, records kept."""
+
+    index: JoinIndex
+    parent: str
+    resume: Position | None
+    started: bool = False
+    entries: list[Position] = field(default_factory=list)
+    records: list[StoredRecord] = field(default_factory=list)
+    stale: int = 0  # keys whose record no longer belongs to the parent
+    first_keys: int = 0  # keys returned by the first Query (they count towards the total)
+    counted: int | None = None  # keys counted beyond the first Query, or in the whole range
+    beyond: bool = False  # a child on the other side of the cursor
+
+    def wants_keys(self, window: int) -> bool:
+        return (not self.started or self.resume is not None) and (
+            len(self.records) + len(self.entries) < window
+        )
+
+    def fetch(self, store: RecordStore, ws: str, forward: bool, window: int) -> None:
+        deadline.check()
+        first, self.started = not self.started, True
+        wanted = window - len(self.records) - len(self.entries)
+        if wanted <= 0:  # a page of 0 without look-ahead: nothing to ask
+            return
+        entries, self.resume = store.index_page(
+            ws, self.index.target.id, self.index.slot, self.index.key_range(self.parent),
+            forward=forward, start_after=self.resume, limit=wanted,
+        )  # fmt: skip
+        if first:
+            self.first_keys = len(entries)
+        self.entries += entries
+
+    def to_read(self, limit: int) -> list[Position]:
+        taken = self.entries[: limit - len(self.records)]
+        del self.entries[: len(taken)]
+        return taken
+
+    def keep(self, read: list[Position], found: dict[tuple[str, str], StoredRecord]) -> None:
+        for _, record_id in read:
+            record = found.get((self.index.target.id, record_id))
+            if record is not None and self.index.owns(record, self.parent):
+                self.records.append(record)
+            else:
+                self.stale += 1
+
+
+def child_pages(
+    store: RecordStore,
+    workspace_id: str,
+    wanted: Sequence[tuple[JoinIndex, str]],
+    ask: PageAsk,
+    key_cap: int,
+    *,
+    alongside: Sequence[Callable[[], Any]] = (),
+) -> list[Window]:
+    """A page of children for each (join index, parent id) of `wanted`, in that order;
+    `alongside` calls go out with the first round (a page's other relations)."""
+    if not wanted:
+        together(alongside)
+        return []
+    ws = workspace_id
+    cursor = ask.before if ask.before is not None else ask.after
+    # The page walks in the order's direction from `after`, against it towards `before`.
+    forward = ask.ascending if ask.before is None else not ask.ascending
+    walks = [
+        _Walk(index, parent, index.position(parent, cursor) if cursor else None)
+        for index, parent in wanted
+    ]
+    window = ask.limit + (1 if ask.look_ahead else 0)
+    first: list[Callable[[], Any]] = [
+        lambda w=w: w.fetch(store, ws, forward, window) for w in walks
+    ]
+    if cursor is not None:
+        first += _cursor_calls(store, ws, walks, ask, cursor, key_cap)
+    together([*first, *alongside])
+    counting = ask.count and cursor is None
+    later = [
+        (lambda w=w: _count_rest(store, ws, w, forward, key_cap))
+        for w in walks
+        if counting and w.resume is not None
+    ]
+    _read_rounds(store, ws, walks, ask.limit, forward, window, later)
+    return [_window(walk, ask, cursor) for walk in walks]
+
+
+def _cursor_calls(
+    store: RecordStore,
+    ws: str,
+    walks: list[_Walk],
+    ask: PageAsk,
+    cursor: str,
+    key_cap: int,
+) -> list[Callable[[], Any]]:
+    """The calls a cursor adds to the first round: placing it, each parent's far-side flag and,
+    for totalCount, each parent's keys (the page starts mid-range, so it cannot count them)."""
+    target = walks[0].index.target
+
+    def locate() -> None:
+        # Ids of another object or workspace are refused, as for a top-level list; a destroyed
+        # record's tombstone still places the cursor.
+        if store.locate(ws, target.id, cursor) is None:
+            name = "ending_before" if ask.before is not None else "starting_after"
+            raise InvalidQueryParamError(
+                f"'{name}' cursor '{cursor}' is not a record of this object"
+            )
+
+    # After a cursor, "previous" = a child at or before it in the order; before a cursor,
+    # "next" = a child at or after it (the cursor itself counts, as in the in-memory engine).
+    below = (ask.before is None) == ask.ascending
+
+    def flag(walk: _Walk) -> None:
+        key_range = walk.index.side(walk.parent, cursor, below=below)
+        entries, _ = store.index_page(
+            ws, target.id, walk.index.slot, key_range, forward=True, start_after=None, limit=1
+        )
+        walk.beyond = bool(entries)
+
+    def count(walk: _Walk) -> None:
+        walk.counted = _count_keys(
+            store, ws, walk, walk.index.key_range(walk.parent), None, key_cap
+        )
+
+    calls: list[Callable[[], Any]] = [locate]
+    calls += [lambda w=w: flag(w) for w in walks]
+    if ask.count:
+        calls += [lambda w=w: count(w) for w in walks]
+    return calls
+
+
+def _count_rest(store: RecordStore, ws: str, walk: _Walk, forward: bool, key_cap: int) -> None:
+    """Keys of the parent past those its first Query returned, in the same direction."""
+    key_range = walk.index.key_range(walk.parent)
+    walk.counted = _count_keys(store, ws, walk, key_range, walk.resume, key_cap, forward=forward)
+
+
+def _count_keys(
+    store: RecordStore,
+    ws: str,
+    walk: _Walk,
+    key_range: KeyRange,
+    start: Position | None,
+    key_cap: int,
+    *,
+    forward: bool = True,
+) -> int:
+    total = 0
+    while True:
+        deadline.check()
+        entries, start = store.index_page(
+            ws, walk.index.target.id, walk.index.slot, key_range,
+            forward=forward, start_after=start, limit=_KEYS_PER_QUERY,
+        )  # fmt: skip
+        total += len(entries)
+        if total > key_cap:
+            raise QueryNeedsIndexError(
+                f"totalCount of nested {walk.index.target.name_plural} would read more than "
+                f"{key_cap} index entries; leave totalCount out of the nested connection"
+            )
+        if start is None:
+            return total
+
+
+def _read_rounds(
+    store: RecordStore,
+    ws: str,
+    walks: list[_Walk],
+    limit: int,
+    forward: bool,
+    window: int,
+    extra: list[Callable[[], Any]],
+) -> None:
+    """Read the records of every page in one BatchGetItem round (with `extra` calls alongside);
+    a walk that lost records to a lagging index fetches more keys and reads again."""
+    while True:
+        reads = [(walk, walk.to_read(limit)) for walk in walks]
+        ids = [(walk.index.target.id, record_id) for walk, read in reads for _, record_id in read]
+        found = _read_together(store, ws, ids, extra)
+        extra = []
+        for walk, read in reads:
+            walk.keep(read, found)
+        short = [walk for walk in walks if walk.wants_keys(window) or _unread(walk, limit)]
+        if not short:
+            return
+        fetching = [walk for walk in short if walk.wants_keys(window)]
+        together([lambda w=w: w.fetch(store, ws, forward, window) for w in fetching])
+
+
+def _read_together(
+    store: RecordStore,
+    ws: str,
+    refs: list[tuple[str, str]],
+    alongside: Sequence[Callable[[], Any]] = (),
+) -> dict[tuple[str, str], StoredRecord]:
+    """The records of `refs` by BatchGetItem, ≤ 100 keys a call, the calls (and `alongside`)
+    in flight together."""
+    chunks = [refs[start : start + _READ_CHUNK] for start in range(0, len(refs), _READ_CHUNK)]
+    reads: list[Callable[[], Any]] = [
+        lambda chunk=chunk: store.get_across(ws, chunk) for chunk in chunks
+    ]
+    found: dict[tuple[str, str], StoredRecord] = {}
+    for result in together(reads + list(alongside))[: len(reads)]:
+        found.update(result)
+    return found
+
+
+def _unread(walk: _Walk, limit: int) -> bool:
+    return len(walk.records) < limit and bool(walk.entries)
+
+
+def _window(walk: _Walk, ask: PageAsk, cursor: str | None) -> Window:
+    records = present_records(walk.index.target, (r.shaped() for r in walk.records))
+    more = bool(walk.entries) or walk.resume is not None
+    total = 0
+    if ask.count:
+        if cursor is None:
+            total = walk.first_keys + (walk.counted or 0) - walk.stale
+        else:
+            total = (walk.counted or 0) - walk.stale
+        total = max(total, len(records))
+    if ask.before is not None:
+        return Window(records[::-1], total, walk.beyond, more)
+    return Window(records, total, more, walk.beyond)
+
+
+def all_children(
+    store: RecordStore,
+    workspace_id: str,
+    index: JoinIndex,
+    parents: Sequence[str],
+    cap: int,
+) -> dict[str, list[StoredRecord]]:
+    """Every live child of each parent, in id order: each parent's keys (one Query each, in
+    flight together), then one BatchGetItem round; at most `cap` children in all."""
+    ws, target = workspace_id, index.target
+
+    def child_ids(parent: str) -> list[str]:
+        ids: list[str] = []
+        resume: Position | None = None
+        while True:
+            deadline.check()
+            entries, resume = store.index_page(
+                ws, target.id, index.slot, index.key_range(parent),
+                forward=True, start_after=resume, limit=min(cap + 1 - len(ids), _KEYS_PER_QUERY),
+            )  # fmt: skip
+            ids += [record_id for _, record_id in entries]
+            if resume is None or len(ids) > cap:
+                return ids
+
+    per_parent = together([lambda p=p: child_ids(p) for p in parents])
+    if sum(len(ids) for ids in per_parent) > cap:
+        raise QueryNeedsIndexError(
+            f"The nested {target.name_plural} of this page would read more than {cap} records; "
+            "ask for fewer parents (first), or page the children in the default order"
+        )
+    found = _read_together(store, ws, [(target.id, rid) for ids in per_parent for rid in ids])
+    groups: dict[str, list[StoredRecord]] = {}
+    for parent, ids in zip(parents, per_parent, strict=True):
+        owned = [found.get((target.id, rid)) for rid in ids]
+        groups[parent] = [r for r in owned if r is not None and index.owns(r, parent)]
+    return groups
