@@ -3,7 +3,9 @@
 Flow: fake AWS settings -> meters installed -> one moto mock holding tables, a workspace, a key
 and 120 companies -> the five quick cases, each warmed up then measured, API and baseline
 interleaved -> a second workspace seeded through the API with 10,000 companies and 600 people
--> the query-engine cases (bench/bigcases.py, API only) -> `bench/results.json` and a table.
+-> the query-engine cases (bench/bigcases.py, API only); after each case's timed calls, one
+more call watched by the probe (bench/probe.py: capacity units from item sizes, sequential round
+trips, cost per million at bench/pricing.py's prices) -> `bench/results.json` and the tables.
 `--skip-big` runs the quick cases only. `--profile "list 60"` prints a cProfile of one case's
 API calls instead of writing results.
 """
@@ -23,7 +25,10 @@ from chalicelib.storage.metering import install  # noqa: E402
 
 METER = install()
 
+from bench.probe import CallRecorder  # noqa: E402
 
+# Watches one extra, untimed call per case: capacity units and sequential round trips.
+RECORDER = CallRecorder().install()
 
 from moto import mock_aws  # noqa: E402
 
@@ -57,6 +62,9 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--only", action="append", help="run only this case (repeatable)")
     parser.add_argument("--profile", metavar="CASE", help="cProfile one case's API calls")
     parser.add_argument("--skip-import", action="store_true", help="skip the cold-start timing")
+    parser.add_argument(
+        "--skip-probe", action="store_true", help="no capacity units, round trips or costs"
+    )
     return parser.parse_args(argv)
 
 
@@ -80,7 +88,7 @@ def _run(cases: list[Case], wanted: list[str], args: argparse.Namespace) -> list
         if args.profile:
             print(profile_case(case, case.iterations))
             continue
-        results.append(run_case(case, METER))
+        results.append(run_case(case, METER, None if args.skip_probe else RECORDER))
         print(f"  measured {case.name!r}", file=sys.stderr, flush=True)
     return results
 
@@ -139,9 +147,10 @@ def main(argv: list[str]) -> int:
     if not args.skip_import:
         import_ms = import_time_ms(SUBPROCESS_ENV)
         heaviest = heaviest_imports(SUBPROCESS_ENV)
-    found = criteria(results)
+    found = criteria(results) + report.round_trip_criteria(results)
     path = report.write_results(results, import_ms, heaviest, datasets, found)
     print(report.table(results))
+    print(report.capacity_table(results))
     print(report.reads_lines(results))
     if found:
         print(report.criteria_lines(found))

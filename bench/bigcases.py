@@ -16,7 +16,11 @@ of `PAGE` records unless its name says otherwise.
 - unindexed filter: a bounded Query of the whole partition. With exactly 10,000 companies it
   reads 10,000 items, the cap itself, and answers; the last case adds one company and must get
   400 QUERY_NEEDS_INDEX naming the field (it runs last: it changes the dataset);
-- depth=1 at two page sizes: the request count must not grow with the page size.
+- depth=1 at two page sizes and GraphQL's nested `people(first: 5)` under 60 companies: each
+  parent's children come from the join-column index (core/child_pages.py), so the requests grow
+  with the parents but the sequential round trips must not grow with the page size, and the
+  items read by Query and BatchGetItem stay <= 2 x the records returned, nested ones included,
+  + one page per parent (its look-ahead key and, for totalCount, its keys past the page).
 """
 
 from __future__ import annotations
@@ -25,7 +29,14 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from bench.bigworld import COMPANIES, SHARED_NAME, BigWorld, add_company, linked_id
+from bench.bigworld import (
+    COMPANIES,
+    PEOPLE_PER_LINKED,
+    SHARED_NAME,
+    BigWorld,
+    add_company,
+    linked_id,
+)
 from bench.cases import Case, http
 
 PAGE = 60
@@ -40,7 +51,13 @@ RANGE_BY_ID = "filter indexed range 10k id order"
 UNINDEXED = "filter unindexed 10k"
 PEOPLE_DEPTH, PEOPLE_DEPTH_SMALL = "depth1 people 60", "depth1 people 20"
 COMPANY_DEPTH, COMPANY_DEPTH_SMALL = "depth1 companies 60", "depth1 companies 20"
+NESTED_PEOPLE = "graphql nested 60x5 10k"
 UNINDEXED_PAST_CAP = "filter unindexed 10k+1"
+NESTED_FIRST = 5
+NESTED_QUERY = (
+    f"{{ companies(first: {PAGE}) {{ edges {{ node {{ id name "
+    f"people(first: {NESTED_FIRST}) {{ totalCount edges {{ node {{ id jobTitle }} }} }} }} }} }} }}"
+)
 
 # In run order; the past-the-cap case must stay last (it adds a company).
 BIG_CASE_NAMES = (
@@ -55,10 +72,17 @@ BIG_CASE_NAMES = (
     PEOPLE_DEPTH_SMALL,
     COMPANY_DEPTH,
     COMPANY_DEPTH_SMALL,
+    NESTED_PEOPLE,
     UNINDEXED_PAST_CAP,
 )
 INDEXED = (EQ_INDEXED, FK_INDEXED, SORT_INDEXED, SORT_INDEXED_NEXT)
 DEPTH_PAIRS = ((PEOPLE_DEPTH_SMALL, PEOPLE_DEPTH), (COMPANY_DEPTH_SMALL, COMPANY_DEPTH))
+# The first page of companies is the linked ones (bench/bigworld.py): children per parent shown.
+NESTED_PER_PARENT = {
+    COMPANY_DEPTH: PEOPLE_PER_LINKED,
+    COMPANY_DEPTH_SMALL: PEOPLE_PER_LINKED,
+    NESTED_PEOPLE: min(NESTED_FIRST, PEOPLE_PER_LINKED),
+}
 
 # Each path as a client would send it (values percent-encoded).
 BY_NAME = "order_by=" + quote("name[AscNullsLast]")
@@ -112,6 +136,13 @@ def build_big_cases(big: BigWorld, iterations: int) -> list[Case]:
         Case(COMPANY_DEPTH, iterations, get(f"/rest/companies?limit={PAGE}&depth=1")),
         Case(COMPANY_DEPTH_SMALL, iterations, get(f"/rest/companies?limit={SMALL_PAGE}&depth=1")),
         Case(
+            NESTED_PEOPLE,
+            iterations,
+            lambda i: http(world, "POST", "/graphql", {"query": NESTED_QUERY}),
+            expect_status=200,
+            expect_text=('"people"',),
+        ),
+        Case(
             UNINDEXED_PAST_CAP,
             scans,
             get(f"/rest/companies?{UNINDEXED_FILTER}&limit={PAGE}"),
@@ -146,16 +177,22 @@ def criteria(results: list[Any]) -> list[Criterion]:
         )
     for small, large in DEPTH_PAIRS:
         a, b = by_name.get(small), by_name.get(large)
-        if a is None or b is None:
+        if a is None or b is None or a.sequential_round_trips is None:
             continue
         found.append(
             Criterion(
-                f"{large} vs {small}: requests do not grow with the page size",
-                b.dynamodb_requests <= a.dynamodb_requests,
-                f"{a.dynamodb_requests:g} requests for {a.items_returned:g} records, "
-                f"{b.dynamodb_requests:g} for {b.items_returned:g}",
+                f"{large} vs {small}: sequential round trips do not grow with the page size",
+                (b.sequential_round_trips or 0) <= a.sequential_round_trips,
+                f"{a.sequential_round_trips} round trips ({a.dynamodb_requests:g} requests) for "
+                f"{a.items_returned:g} records, {b.sequential_round_trips} "
+                f"({b.dynamodb_requests:g}) for {b.items_returned:g}",
             )
         )
+    found += [
+        _nested_reads(by_name[name], per)
+        for name, per in NESTED_PER_PARENT.items()
+        if name in by_name
+    ]
     r = by_name.get(UNINDEXED_PAST_CAP)
     if r is not None:
         found.append(
@@ -167,3 +204,19 @@ def criteria(results: list[Any]) -> list[Criterion]:
             )
         )
     return found
+
+
+def _nested_reads(r: Any, per_parent: int) -> Criterion:
+    """Items read by Query + BatchGetItem <= 2 x every record returned + one page per parent."""
+    parents = r.items_returned  # the runner counts the top-level records
+    returned = parents * (1 + per_parent)
+    bound = 2 * returned + parents * (per_parent + 1)
+    fixed = r.items_read_by_operation.get("GetItem", 0)
+    reads = r.items_read - fixed
+    return Criterion(
+        f"{r.name}: items read <= 2 x returned (nested included) + one page per parent",
+        reads <= bound,
+        f"{reads:g} read by Query + BatchGetItem for {returned:g} records ({parents:g} parents), "
+        f"bound {bound:g}; {r.dynamodb_requests:g} requests, "
+        f"{r.sequential_round_trips} sequential round trips",
+    )

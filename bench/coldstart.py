@@ -1,14 +1,45 @@
-"""Cold-start cost: how long `import app` takes in a fresh interpreter, like a new Lambda."""
+"""Cold-start cost: how long `import app` takes in a fresh interpreter, like a new Lambda, and
+what the first request after it costs on top.
+
+`python -m bench.coldstart [runs]` prints both medians and the import time by package. Run it on
+its own (not inside `python -m bench`): it starts a DynamoDB server of its own.
+"""
 
 from __future__ import annotations
 
+import json
+import os
 import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+# The child a first request is timed in: `import app`, then one invocation of the app as
+# Lambda makes it (the event built beforehand). No test client: chalice.test would import
+# botocore, urllib3 and more before the clock starts, hiding what the first request loads.
+# CPU time is reported next to wall time: on a loaded machine it is the steadier of the two.
+_FIRST_REQUEST_CHILD = """
+import json, sys, time
+event = json.loads(sys.stdin.read())
+wall, cpu = time.perf_counter(), time.process_time()
+import app
+imported = time.perf_counter(), time.process_time()
+response = app.app(event, None)
+answered = time.perf_counter(), time.process_time()
+assert response["statusCode"] == 200, response
+print(json.dumps({
+    "import_ms": (imported[0] - wall) * 1000,
+    "import_cpu_ms": (imported[1] - cpu) * 1000,
+    "first_request_ms": (answered[0] - imported[0]) * 1000,
+    "first_request_cpu_ms": (answered[1] - imported[1]) * 1000,
+}))
+"""
 
 
 def _run_seconds(code: str, env: dict[str, str], *flags: str) -> float:
@@ -54,3 +85,101 @@ def heaviest_imports(env: dict[str, str], top: int = 8) -> list[tuple[str, float
         root = parts[2].strip().split(".")[0]
         totals[root] = totals.get(root, 0.0) + int(parts[0]) / 1000
     return sorted(totals.items(), key=lambda kv: kv[1], reverse=True)[:top]
+
+
+@contextmanager
+def _dynamodb_server() -> Iterator[str]:
+    """moto's DynamoDB server (with the embedded emulator) on a free loopback port; its URL.
+
+    A server, not `mock_aws()`: the timed child must reach DynamoDB over a socket, as a Lambda
+    does, without importing moto (which would load boto3 before the clock starts)."""
+    import logging
+    import socket
+
+    from moto.server import ThreadedMotoServer
+
+    from local_stack import emulator
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    emulator.install()
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request otherwise
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.stop()
+
+
+def _get_one_record_event() -> dict[str, Any]:
+    """Tables, a workspace, its key and one company; the Lambda event of `GET` on that company."""
+    from chalice.config import Config
+    from chalice.local import LocalGateway
+
+    from app import app
+    from bench.world import new_tenant
+
+    world = new_tenant(app, "Cold start")
+    created = world.call("POST", "/rest/companies", {"name": "Cold start"})
+    company_id = created["data"]["createCompany"]["id"]
+    gateway = LocalGateway(app, Config())
+    return gateway.event_converter.create_lambda_event(
+        method="GET", path=f"/rest/companies/{company_id}", headers=world.headers, body=None
+    )
+
+
+def first_request_ms(env: dict[str, str], runs: int = 7) -> dict[str, float]:
+    """Medians over fresh interpreters, measured inside each: `import app`, then the first
+    request after it (a REST GET of one record; DynamoDB over loopback), wall and CPU ms."""
+    saved = os.environ.get("AWS_ENDPOINT_URL_DYNAMODB")
+    with _dynamodb_server() as endpoint:
+        # This process seeds the server through the app; its client must point there too.
+        os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = endpoint
+        try:
+            event = json.dumps(_get_one_record_event())
+        finally:
+            if saved is None:
+                os.environ.pop("AWS_ENDPOINT_URL_DYNAMODB")
+            else:
+                os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = saved
+        child_env = {**env, "AWS_ENDPOINT_URL_DYNAMODB": endpoint}
+        samples = [
+            json.loads(
+                subprocess.run(
+                    [sys.executable, "-c", _FIRST_REQUEST_CHILD],
+                    cwd=REPO_ROOT,
+                    env=child_env,
+                    input=event,
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                ).stdout
+            )
+            for _ in range(runs)
+        ]
+    return {
+        name: round(statistics.median(sample[name] for sample in samples), 1) for name in samples[0]
+    }
+
+
+def main(argv: list[str]) -> int:
+    from bench.environment import configure
+
+    env = configure()
+    runs = int(argv[0]) if argv else 9
+    print(
+        f"import app (fresh interpreter minus `python -c pass`, median of {runs}): "
+        f"{import_time_ms(env, runs)} ms"
+    )
+    print(f"in the child that serves a first request (median of {runs}, ms):")
+    for name, value in first_request_ms(env, runs).items():
+        print(f"  {name}: {value}")
+    heavy = ", ".join(f"{name} {ms:.0f}" for name, ms in heaviest_imports(env, 12))
+    print(f"self import time by package (ms, one -X importtime run): {heavy}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

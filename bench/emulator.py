@@ -13,9 +13,10 @@ a real Lambda while DynamoDB does its part elsewhere.
 from __future__ import annotations
 
 import functools
+import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from moto.core.botocore_stubber import BotocoreStubber
@@ -25,10 +26,32 @@ from local_stack import emulator
 
 @dataclass
 class EmulatorClock:
+    """Wall time during which at least one thread was inside moto.
+
+    Concurrent calls (a request's fan-out over a thread pool) overlap inside moto; summing each
+    call's time would count the overlap once per thread and could exceed the request's own wall
+    time. Only the time from the first thread entering to the last one leaving counts.
+    """
+
     seconds: float = 0.0
     # Called on entering and leaving moto; the profiler uses them to leave moto out.
     on_enter: Callable[[], None] | None = None
     on_exit: Callable[[], None] | None = None
+    _inside: int = 0
+    _since: float = 0.0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def enter(self) -> None:
+        with self._lock:
+            if self._inside == 0:
+                self._since = time.perf_counter()
+            self._inside += 1
+
+    def leave(self) -> None:
+        with self._lock:
+            self._inside -= 1
+            if self._inside == 0:
+                self.seconds += time.perf_counter() - self._since
 
 
 CLOCK = EmulatorClock()
@@ -40,11 +63,11 @@ def _timed_stubber(original: Any) -> Any:
     def call(self: BotocoreStubber, *args: Any, **kwargs: Any) -> Any:
         if CLOCK.on_enter:
             CLOCK.on_enter()
-        start = time.perf_counter()
+        CLOCK.enter()
         try:
             return original(self, *args, **kwargs)
         finally:
-            CLOCK.seconds += time.perf_counter() - start
+            CLOCK.leave()
             if CLOCK.on_exit:
                 CLOCK.on_exit()
 

@@ -6,8 +6,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from bench.bigcases import Criterion
-from bench.runner import CaseResult
+from bench.bigcases import DEPTH_PAIRS, Criterion
+from bench.pricing import PRICE_TABLE
+from bench.runner import COMPUTED, CaseResult
 
 RESULTS_PATH = Path(__file__).resolve().parent / "results.json"
 
@@ -25,6 +26,8 @@ def write_results(
         "heaviest_imports_ms": dict(heaviest),
         "datasets": datasets or {},
         "criteria": [criterion.to_json() for criterion in criteria or []],
+        "capacity_units": COMPUTED,
+        "prices": PRICE_TABLE,
     }
     RESULTS_PATH.write_text(json.dumps(payload, indent=2) + "\n")
     return RESULTS_PATH
@@ -91,3 +94,66 @@ def import_lines(import_ms: float | None, heaviest: list[tuple[str, float]]) -> 
         return "import time: skipped"
     heavy = ", ".join(f"{name} {ms:.0f}" for name, ms in heaviest)
     return f"import app (cold start): {import_ms:.0f} ms median\nheaviest imports (ms): {heavy}"
+
+
+def capacity_table(results: list[CaseResult]) -> str:
+    """What DynamoDB bills per call, its round trips, and the cost of a million such calls."""
+    header = (
+        f"{'case':<28} {'RRU':>7} {'WRU':>6} {'GSI WRU':>7} {'rt':>3} {'λ ms':>5} "
+        f"{'$ ddb/M':>8} {'$ λ/M':>6} {'$ apigw/M':>9} {'$ total/M':>9}"
+    )
+    lines = [header, "-" * len(header)]
+    for r in results:
+        cost = r.cost_per_million_usd
+        if cost is None:
+            continue
+        dynamodb = cost["dynamodb_read"] + cost["dynamodb_write"]
+        lines.append(
+            f"{r.name:<28} {r.read_units:>7g} {r.write_units:>6g} {r.index_write_units:>7g} "
+            f"{r.sequential_round_trips:>3} {cost['lambda_billed_ms']:>5} {dynamodb:>8.3f} "
+            f"{cost['lambda']:>6.3f} {cost['api_gateway']:>9.2f} {cost['total']:>9.3f}"
+        )
+    lines.append(
+        "RRU/WRU: read/write request units of one call, computed from item sizes (moto reports\n"
+        "placeholders); rt: sequential DynamoDB round trips; λ ms: billed Lambda duration\n"
+        f"assumed (CPU at {PRICE_TABLE['lambda_memory_mb']} MB + "
+        f"{PRICE_TABLE['assumed_dynamodb_round_trip_ms']:g} ms per round trip); "
+        f"$/M: dollars per million calls, {PRICE_TABLE['region']} on-demand prices "
+        f"of {PRICE_TABLE['date']} (bench/pricing.py)."
+    )
+    return "\n".join(lines)
+
+
+def round_trip_criteria(results: list[CaseResult]) -> list[Criterion]:
+    """Issue 13's round-trip budgets, on the cases that ran with the probe."""
+    by_name = {r.name: r for r in results if r.sequential_round_trips is not None}
+    found: list[Criterion] = []
+    budgets = (("get one", 1, 1), ("list 60", None, 2))
+    for name, requests, round_trips in budgets:
+        r = by_name.get(name)
+        if r is None:
+            continue
+        holds = r.sequential_round_trips <= round_trips and (
+            requests is None or (r.probe_requests or 0) <= requests
+        )
+        found.append(
+            Criterion(
+                f"{name}: at most {round_trips} sequential round trip(s)"
+                + (f" and {requests} request(s)" if requests else ""),
+                holds,
+                f"{r.probe_requests} requests, {r.sequential_round_trips} sequential",
+            )
+        )
+    for small, large in DEPTH_PAIRS:
+        a, b = by_name.get(small), by_name.get(large)
+        if a is None or b is None:
+            continue
+        found.append(
+            Criterion(
+                f"{large} vs {small}: sequential round trips do not grow with the page size",
+                (b.sequential_round_trips or 0) <= (a.sequential_round_trips or 0),
+                f"{a.sequential_round_trips} for {a.items_returned:g} records, "
+                f"{b.sequential_round_trips} for {b.items_returned:g}",
+            )
+        )
+    return found

@@ -15,6 +15,8 @@ from typing import Any
 
 from bench.cases import Call, Case
 from bench.emulator import CLOCK
+from bench.pricing import cost_per_million
+from bench.probe import CallRecorder
 from bench.world import check
 from chalicelib.storage.metering import DynamoMeter
 
@@ -39,6 +41,16 @@ class CaseResult:
     items_read_per_returned: float | None
     items_read_by_operation: dict[str, float]
     http_status: int
+    # From one more, untimed call watched by the probe (bench/probe.py); None without a probe.
+    # Capacity units are what DynamoDB would bill, computed from the items' sizes.
+    read_units: float | None = None
+    write_units: float | None = None  # the table's items (transactions count twice)
+    index_write_units: float | None = None  # the GSIs' entries
+    capacity_source: str | None = None
+    moto_reported_units: float | None = None  # moto's placeholders, for comparison only
+    sequential_round_trips: int | None = None
+    probe_requests: int | None = None
+    cost_per_million_usd: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -130,7 +142,7 @@ def _settle_heap() -> None:
     gc.freeze()
 
 
-def run_case(case: Case, meter: DynamoMeter) -> CaseResult:
+def run_case(case: Case, meter: DynamoMeter, recorder: CallRecorder | None = None) -> CaseResult:
     if case.before is not None:
         case.before()
     # Warm-up: caches filled and code paths loaded, as in a warm Lambda container.
@@ -146,7 +158,31 @@ def run_case(case: Case, meter: DynamoMeter) -> CaseResult:
         else:
             _run_api(case, i, meter, tally)
             _run_baseline(case, i, meter, tally)
-    return _summarise(case, tally)
+    result = _summarise(case, tally)
+    if recorder is not None:
+        _probe(case, recorder, result)
+    return result
+
+
+COMPUTED = "computed from item sizes (moto reports placeholders)"
+
+
+def _probe(case: Case, recorder: CallRecorder, result: CaseResult) -> None:
+    """Capacity units, round trips and cost of one more call of the case, after the timed ones."""
+    response, found = recorder.probe(case.api(case.iterations))
+    _check(case, response)
+    units = found.units
+    result.read_units = round(units.read, 2)
+    result.write_units = round(units.write, 2)
+    result.index_write_units = round(units.index_write, 2)
+    result.capacity_source = COMPUTED
+    result.moto_reported_units = round(found.reported_units, 2)
+    result.sequential_round_trips = found.round_trips
+    result.probe_requests = found.requests
+    cost = cost_per_million(
+        units.read, units.write + units.index_write, result.api_client_ms_median, found.round_trips
+    )
+    result.cost_per_million_usd = cost.to_json()
 
 
 def _ms(seconds: list[float]) -> float | None:

@@ -108,6 +108,10 @@ class StageSettings:
     # Receives of one message before SQS moves it to the delivery dead-letter queue: only a
     # consumer that keeps failing (not a failing target: retries are the app's) gets there.
     delivery_max_receive_count: int = 5
+    # Concurrent delivery functions at most (the SQS event source's MaximumConcurrency): a
+    # backlog of retries after an outage drains steadily instead of taking the account's Lambda
+    # concurrency that the API needs (1,000 by default, shared by every function).
+    delivery_max_concurrency: int = 20
     # Overrides of the app's own settings, as (CRM_* variable, value) pairs.
     app_overrides: tuple[tuple[str, str], ...] = ()
     # API Gateway needs an account-wide role to write access logs; a region that already has
@@ -178,6 +182,10 @@ class StageSettings:
                 "delivery_timeout_seconds must be within 1..900",
             ),
             (1 <= self.delivery_batch_size <= 10, "delivery_batch_size must be within 1..10"),
+            (
+                2 <= self.delivery_max_concurrency <= 1000,
+                "delivery_max_concurrency must be within 2..1000",
+            ),
             (
                 1 <= self.delivery_max_receive_count <= 1000,
                 "delivery_max_receive_count must be within 1..1000",

@@ -219,6 +219,7 @@ class CrmStack(Stack):
             # app.py registers the handler with a placeholder queue ARN.
             "Queue": self.delivery_queue.queue_arn,
             "BatchSize": settings.delivery_batch_size,
+            "ScalingConfig": {"MaximumConcurrency": settings.delivery_max_concurrency},
             # The handler answers {"batchItemFailures": [...]}: only those messages come back.
             "FunctionResponseTypes": ["ReportBatchItemFailures"],
         }

@@ -25,9 +25,11 @@ import pytest  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
 from chalicelib.storage.metering import install as install_meter  # noqa: E402
+from tests import round_trips  # noqa: E402
 from tests.support import RestClient, Tenant, make_tenant  # noqa: E402
 
 METER = install_meter()
+ROUND_TRIPS = round_trips.install()
 
 
 @pytest.fixture(autouse=True)
@@ -60,6 +62,12 @@ def aws() -> Iterator[None]:
 @pytest.fixture
 def meter() -> object:
     return METER
+
+
+@pytest.fixture
+def round_trip_clock() -> round_trips.RoundTrips:
+    """Sequential DynamoDB round trips (tests/round_trips.py): `with clock.counting() as n:`."""
+    return ROUND_TRIPS
 
 
 @pytest.fixture

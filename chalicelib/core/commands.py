@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.metadata.model import ObjectDef, WorkspaceModel
@@ -75,6 +75,8 @@ class Page:
     has_previous_page: bool
     start_cursor: str | None
     end_cursor: str | None
+    # Aggregate fields computed along with the page when asked (a duplicate search's entries).
+    aggregates: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def of(

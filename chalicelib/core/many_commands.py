@@ -57,6 +57,8 @@ class FindDuplicates:
     # depth 1 embeds the relations of the duplicates found (REST), as a list's depth does.
     depth: int = 0
     model: WorkspaceModel | None = None
+    # Aggregate fields of each entry's connection, over all its matches (GraphQL selects them).
+    aggregates: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +75,19 @@ class ListChildren:
     filter: Filter | None = None
     order_by: tuple[SortKey, ...] = ()
     offset: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class AggregateChildren:
+    """Aggregates of one ONE_TO_MANY relation field of many parents, each parent on its own,
+    over all the children matching a raw filter (core/nested_aggregates.py)."""
+
+    model: WorkspaceModel
+    object: ObjectDef
+    field_name: str
+    parent_ids: tuple[str, ...]
+    aggregates: tuple[str, ...]
+    filter: Filter | None = None
 
 
 @dataclass(frozen=True, slots=True)

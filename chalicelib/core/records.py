@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from chalicelib.context import RequestContext
 from chalicelib.core import budget
 from chalicelib.core import plan as ops
-from chalicelib.core.coercion import apply_create_defaults, coerce_input, merge_update
 from chalicelib.core.commands import (
     CreateRecords,
     GetRecord,
@@ -29,6 +28,7 @@ if TYPE_CHECKING:
     from chalicelib.core.group_by import Group, GroupRecords
     from chalicelib.core.listing import ListSpec, Window
     from chalicelib.core.many_commands import (
+        AggregateChildren,
         FindDuplicates,
         ListChildren,
         MergeRecords,
@@ -159,7 +159,17 @@ class RecordService:
         """One ONE_TO_MANY field of many parents: a page per parent id, from one read."""
         from chalicelib.core.children import list_children
 
-        return list_children(self._store, ctx.workspace_id, query, self._scan_cap)
+        return list_children(
+            self._store, ctx.workspace_id, query, self._scan_cap, self._key_cap
+        )
+
+    def aggregate_children(
+        self, ctx: RequestContext, query: AggregateChildren
+    ) -> dict[str, dict[str, Any]]:
+        """Aggregate fields of one ONE_TO_MANY field of many parents, from one read."""
+        from chalicelib.core.nested_aggregates import aggregate_children
+
+        return aggregate_children(self._store, ctx.workspace_id, query, self._scan_cap)
 
     def get_targets(
         self, ctx: RequestContext, model: WorkspaceModel, refs: list[tuple[str, str]]
@@ -175,8 +185,11 @@ class RecordService:
 
     def find_duplicates(self, ctx: RequestContext, query: FindDuplicates) -> list[Page]:
         """For each given id, then each input record: the existing records that look like it."""
+        from dataclasses import replace
+
         from chalicelib.core.duplicates import duplicate_filter
         from chalicelib.core.listing import Window, list_in_memory, prepare, within_budget
+        from chalicelib.core.nested_aggregates import duplicate_aggregates
         from chalicelib.core.preloaded import PreloadedRecords
         from chalicelib.core.selection import Scope
 
@@ -192,22 +205,27 @@ class RecordService:
                 f"Finding duplicates would read more than {self._scan_cap} "
                 f"{obj.name_plural} records"
             )
-        windows = []
+        windows, filters = [], []
         for record in given:
             found = duplicate_filter(obj, record)
             if found is None:
                 windows.append(Window([], 0, False, False))
+                filters.append(None)
                 continue
             spec = prepare(obj, self._batch_max, None, None, found, ())
             view = PreloadedRecords(self._store, stored)
             windows.append(list_in_memory(view, ws, spec, self._scan_cap))
+            filters.append(spec.filter)
+        # Aggregates over every entry's matches, from the records already read (GraphQL).
+        sums = duplicate_aggregates(obj, stored, filters, query.aggregates)
         # Relations of every page at once: one embedding read, whatever the number of inputs.
         every = [record for window in windows for record in window.records]
         self._embed(ctx, obj, every, query.depth, query.model)
         pages = []
-        for window in windows:
+        for window, aggregates in zip(windows, sums, strict=True):
             window = within_budget(window, backward=False)
-            pages.append(Page.of(window.records, window.total, window.has_next, False))
+            page = Page.of(window.records, window.total, window.has_next, False)
+            pages.append(replace(page, aggregates=aggregates))
         return pages
 
     def aggregate(self, ctx: RequestContext, query: AggregateRecords) -> dict[str, Any]:
@@ -330,6 +348,9 @@ class RecordService:
 
     def _coerce_all(self, obj: ObjectDef, inputs: tuple[Any, ...]) -> list[dict[str, Any]]:
         """Validate every input before anything is written; report every bad record at once."""
+        # Input coercion loads with the first write: reads never need it (cold start).
+        from chalicelib.core.coercion import coerce_input
+
         values, problems = [], []
         for index, raw in enumerate(inputs):
             try:
@@ -345,6 +366,8 @@ class RecordService:
         self, ctx: RequestContext, obj: ObjectDef, values: list[dict[str, Any]], ids: list[str]
     ) -> dict[int, StoredRecord]:
         """The existing record each input matches on id or a unique field (at most one)."""
+        from chalicelib.core.coercion import apply_create_defaults
+
         ws = ctx.workspace_id
         claims_per_input = [unique_claims(obj, apply_create_defaults(obj, v)) for v in values]
         owners = self._store.unique_owners(ws, obj.id, [c for cs in claims_per_input for c in cs])
@@ -369,6 +392,8 @@ class RecordService:
     def _create_unit(
         self, ctx: RequestContext, obj: ObjectDef, given: dict[str, Any], record_id: str, index: int
     ) -> tuple[ops.Unit, StoredRecord]:
+        from chalicelib.core.coercion import apply_create_defaults
+
         body = apply_create_defaults(obj, {k: v for k, v in given.items() if k != "id"})
         actor = ctx.actor()
         body.update(
@@ -395,6 +420,8 @@ class RecordService:
         changes: dict[str, Any],
         index: int = 0,
     ) -> tuple[ops.Unit, StoredRecord]:
+        from chalicelib.core.coercion import merge_update
+
         body = merge_update(obj, current.body, changes)
         body.update(updatedAt=ctx.now, updatedBy=ctx.actor())
         live = current.deleted_at is None
@@ -422,6 +449,8 @@ class RecordService:
     # -- updates, deletes, restores --------------------------------------------------------
 
     def update(self, ctx: RequestContext, command: UpdateRecord) -> RecordOutcome:
+        from chalicelib.core.coercion import coerce_input
+
         obj = command.object
         changes = coerce_input(obj, command.changes, for_update=True)
 
@@ -522,6 +551,7 @@ class RecordService:
 
     def update_many(self, ctx: RequestContext, command: UpdateRecords) -> list[RecordOutcome]:
         """Apply the same changes to every selected record (soft-deleted only if targeted)."""
+        from chalicelib.core.coercion import coerce_input
         from chalicelib.core.selection import Scope
 
         obj = command.object

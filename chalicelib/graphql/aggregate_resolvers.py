@@ -2,9 +2,11 @@
 
 Aggregates are computed only when selected: the selection set of the connection field (its
 fragments included) names them, and one core call computes all of them in one read
-(`RecordService.aggregate`). A groupBy reads its records once (`RecordService.group_by`); its
-groups' edges are filled only when `edges` is selected (at most 10 records a group, Twenty's
-RECORDS_PER_GROUP_LIMIT), as nodes of one sibling group so relations load once for all.
+(`RecordService.aggregate`); on a nested one-to-many connection, one call for every parent of
+the page (`RecordService.aggregate_children`); on `...Duplicates` connections, with the search.
+A groupBy reads its records once (`RecordService.group_by`); its groups' edges are filled only
+when `edges` is selected (at most 10 records a group, Twenty's RECORDS_PER_GROUP_LIMIT),
+as nodes of one sibling group so relations load once for all.
 """
 
 from __future__ import annotations
@@ -23,10 +25,11 @@ from graphql import (
 from chalicelib.core.aggregates import TOTAL_COUNT, AggregateRecords, available_aggregates
 from chalicelib.core.cursors import encode_cursor, sort_binding
 from chalicelib.core.group_by import DEFAULT_GROUP_LIMIT, RECORDS_PER_GROUP, Group, GroupRecords
+from chalicelib.core.many_commands import AggregateChildren
 from chalicelib.errors import InvalidQueryParamError
 from chalicelib.graphql.arguments import to_filter, to_order
-from chalicelib.graphql.loading import Siblings, nodes_of
-from chalicelib.metadata.model import ObjectDef
+from chalicelib.graphql.loading import RecordNode, Siblings, nodes_of
+from chalicelib.metadata.model import FieldDef, ObjectDef
 
 Resolver = Callable[..., Any]
 
@@ -76,6 +79,39 @@ def with_aggregates(resolve: Resolver, obj: ObjectDef) -> Resolver:
         return connection
 
     return resolve_with_aggregates
+
+
+def with_nested_aggregates(resolve: Resolver, obj: ObjectDef, field: FieldDef) -> Resolver:
+    """A ONE_TO_MANY field's resolver whose connection also carries its selected aggregates:
+    over all of each parent's children matching the field's filter, computed for the parent's
+    whole sibling group by one core call (core/nested_aggregates.py), only when selected."""
+    target_id = field.relation.target_object_id  # type: ignore[union-attr]
+
+    def load(info: GraphQLResolveInfo, nodes: list[RecordNode], args: Any) -> dict[str, Any]:
+        call = info.context
+        target = call.model.by_id.get(target_id)
+        names = _aggregates_of(info, available_aggregates(target)) if target else ()
+        if not names:
+            return {}  # none selected: no call at all
+        parents = tuple(node["id"] for node in nodes)
+        raw_filter = to_filter(args.get("filter"))
+        query = AggregateChildren(call.model, obj, field.name, parents, names, raw_filter)
+        return call.service.aggregate_children(call.ctx, query)
+
+    def resolve_with_aggregates(node: RecordNode, info: GraphQLResolveInfo, **args: Any) -> Any:
+        connection = resolve(node, info, **args)
+        # The field nodes (an alias, its selection and arguments) are shared by every parent
+        # of the group: the first parent to resolve computes the aggregates of all of them.
+        key = ("o2m-aggregates", field.name, *(str(id(n)) for n in info.field_nodes))
+        loaded = node.group.load(key, lambda nodes: load(info, nodes, args))
+        return {**connection, **loaded[node["id"]]} if loaded else connection
+
+    return resolve_with_aggregates
+
+
+def duplicate_aggregate_names(info: GraphQLResolveInfo, obj: ObjectDef) -> tuple[str, ...]:
+    """The aggregate fields selected on each `...Duplicates` connection."""
+    return _aggregates_of(info, available_aggregates(obj))
 
 
 def group_by_resolver(obj: ObjectDef) -> Resolver:

@@ -35,7 +35,12 @@ from chalicelib.core.many_commands import (
 )
 from chalicelib.core.records import RecordService
 from chalicelib.errors import RecordNotFoundError
-from chalicelib.graphql.aggregate_resolvers import group_by_resolver, with_aggregates
+from chalicelib.graphql.aggregate_resolvers import (
+    duplicate_aggregate_names,
+    group_by_resolver,
+    with_aggregates,
+    with_nested_aggregates,
+)
 from chalicelib.graphql.arguments import PageArgs, page_args, to_filter
 from chalicelib.graphql.loading import RecordNode, Siblings, nodes_of
 from chalicelib.metadata.model import FieldDef, ObjectDef, RelationType, WorkspaceModel
@@ -45,7 +50,6 @@ Args = Mapping[str, Any]
 _QUERY_HANDLERS = {
     "findMany": "_find_many",
     "findOne": "_find_one",
-    "findDuplicates": "_find_duplicates",
 }
 
 
@@ -98,6 +102,10 @@ class CoreResolvers:
     def root(self, verb: str, obj: ObjectDef, *, many: bool) -> Callable[..., Any]:
         if verb == "groupBy":
             return group_by_resolver(obj)
+        if verb == "findDuplicates":  # each entry's connection carries its selected aggregates
+            return lambda _root, info, **args: self._find_duplicates(
+                obj, info.context, args, duplicate_aggregate_names(info, obj)
+            )
         name = _QUERY_HANDLERS.get(verb) or f"_{verb}_{'many' if many else 'one'}"
         handler = getattr(self, name)
 
@@ -111,7 +119,7 @@ class CoreResolvers:
         assert field.relation is not None
         if field.relation.type is RelationType.MANY_TO_ONE:
             return _many_to_one(field)
-        return _one_to_many(obj, field)
+        return with_nested_aggregates(_one_to_many(obj, field), obj, field)
 
     # -- queries
 
@@ -130,12 +138,18 @@ class CoreResolvers:
             raise RecordNotFoundError()
         return _node(page.records[0])
 
-    def _find_duplicates(self, obj: ObjectDef, call: CoreCall, args: Args) -> list[Any]:
-        query = FindDuplicates(obj, tuple(args.get("ids") or ()), tuple(args.get("data") or ()))
+    def _find_duplicates(
+        self, obj: ObjectDef, call: CoreCall, args: Args, aggregates: tuple[str, ...] = ()
+    ) -> list[Any]:
+        ids, data = tuple(args.get("ids") or ()), tuple(args.get("data") or ())
+        query = FindDuplicates(obj, ids, data, aggregates=aggregates)
         pages = call.service.find_duplicates(call.ctx, query)
         paging = page_args({}, call.ctx.workspace_id, obj.id, call.page_default, call.page_max)
         group = Siblings()
-        return [connection(page, nodes_of(page.records, group), paging) for page in pages]
+        return [
+            {**connection(page, nodes_of(page.records, group), paging), **page.aggregates}
+            for page in pages
+        ]
 
     # -- mutations
 

@@ -3,13 +3,15 @@
 Envelopes as the rest of the metadata API: `{"data": {"apiKeys": [...]}}`, `{"data": {"apiKey":
 ...}}`, and the GraphQL mutation's name for a change (`createApiKey`, `updateApiKey`,
 `revokeApiKey`). The token appears once, in `createApiKey`'s answer.
+
+Key management is imported inside each view: most containers never serve these routes, and
+`import app` is their cold start.
 """
 
 from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from chalicelib.auth import key_management as keys
 from chalicelib.errors import InvalidPathError
 from chalicelib.rest import parsing
 from chalicelib.rest.endpoint import RestCall, authenticated, json_response
@@ -32,6 +34,8 @@ def _key_id(raw: str) -> str:
 @api_key_routes.route("/apiKeys", methods=["GET", "POST"])
 @endpoint
 def api_keys(call: RestCall) -> Response:
+    from chalicelib.auth import key_management as keys
+
     if call.request.method == "POST":
         issued = keys.create_key(call.ctx, _body(call))
         return json_response({"data": {"createApiKey": keys.issued_view(issued)}}, 201)
@@ -42,6 +46,8 @@ def api_keys(call: RestCall) -> Response:
 @api_key_routes.route("/apiKeys/{key_id}", methods=["GET", "PATCH", "DELETE"])
 @endpoint
 def one_api_key(call: RestCall, key_id: str) -> Response:
+    from chalicelib.auth import key_management as keys
+
     key_id, method = _key_id(key_id), call.request.method
     if method == "GET":
         return json_response({"data": {"apiKey": keys.key_view(keys.get_key(call.ctx, key_id))}})

@@ -12,7 +12,6 @@ from typing import Any
 
 from chalice import Blueprint, Response
 
-from chalicelib.core.many_commands import MergeRecords
 from chalicelib.errors import InvalidRequestBodyError
 from chalicelib.rest import parsing
 from chalicelib.rest.endpoint import RestCall, authenticated, json_response
@@ -51,6 +50,9 @@ def merge_envelope(plural: str, record: dict[str, Any]) -> dict[str, Any]:
 @merges.route("/{plural}/merge", methods=["PATCH"])
 @endpoint
 def merge(call: RestCall, plural: str) -> Response:
+    # Imported here, not at `import app` (the cold start): few containers ever merge.
+    from chalicelib.core.many_commands import MergeRecords
+
     obj = parsing.resolve_object(call.model, plural)
     body = parsing.json_body(call.request.raw_body, max_bytes=SETTINGS.max_body_bytes)
     ids, index, dry_run = merge_arguments(body)

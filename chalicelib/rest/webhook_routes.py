@@ -5,6 +5,9 @@ Envelopes follow the other metadata routes, named after the GraphQL fields: `web
 `webhook`, `createWebhook`, `updateWebhook`, `deleteWebhook` (the deleted webhook, as the
 GraphQL mutation answers; Twenty's controller answers a bare `true`), `webhookDeliveries`,
 `replayWebhookDelivery`.
+
+The webhook service (and the delivery machinery behind it) is imported inside each view: most
+containers never serve these routes, and `import app` is their cold start.
 """
 
 from __future__ import annotations
@@ -15,7 +18,6 @@ from chalicelib.errors import InvalidPathError
 from chalicelib.rest import parsing
 from chalicelib.rest.endpoint import RestCall, authenticated, json_response
 from chalicelib.settings import SETTINGS
-from chalicelib.webhooks import management
 
 webhook_routes = Blueprint(__name__)
 endpoint = authenticated(lambda: webhook_routes.current_request, api="metadata")
@@ -26,6 +28,8 @@ def _body(call: RestCall) -> object:
 
 
 def _id(raw: str, what: str) -> str:
+    from chalicelib.webhooks import management
+
     found = management.canonical_uuid(raw)
     if found is None:
         raise InvalidPathError(f"'{raw[:100]}' is not a valid {what} id (UUID)")
@@ -35,6 +39,8 @@ def _id(raw: str, what: str) -> str:
 @webhook_routes.route("/webhooks", methods=["GET", "POST"])
 @endpoint
 def webhooks(call: RestCall) -> Response:
+    from chalicelib.webhooks import management
+
     if call.request.method == "POST":
         created = management.create_webhook(call.ctx, call.model, _body(call))
         view = management.webhook_view(created, with_secret=True)
@@ -47,6 +53,8 @@ def webhooks(call: RestCall) -> Response:
 @webhook_routes.route("/webhooks/{webhook_id}", methods=["GET", "PATCH", "DELETE"])
 @endpoint
 def one_webhook(call: RestCall, webhook_id: str) -> Response:
+    from chalicelib.webhooks import management
+
     webhook_id = _id(webhook_id, "webhook")
     workspace_id, method = call.ctx.workspace_id, call.request.method
     if method == "GET":
@@ -66,6 +74,8 @@ def one_webhook(call: RestCall, webhook_id: str) -> Response:
 @webhook_routes.route("/webhooks/{webhook_id}/deliveries", methods=["GET"])
 @endpoint
 def deliveries(call: RestCall, webhook_id: str) -> Response:
+    from chalicelib.webhooks import management
+
     webhook_id = _id(webhook_id, "webhook")
     limit = parsing.limit_param(
         call.params,
@@ -79,6 +89,8 @@ def deliveries(call: RestCall, webhook_id: str) -> Response:
 @webhook_routes.route("/webhooks/{webhook_id}/deliveries/{delivery_id}/replay", methods=["POST"])
 @endpoint
 def replay(call: RestCall, webhook_id: str, delivery_id: str) -> Response:
+    from chalicelib.webhooks import management
+
     webhook_id = _id(webhook_id, "webhook")
     delivery_id = _id(delivery_id, "delivery")
     view = management.replay_delivery(call.ctx.workspace_id, delivery_id, webhook_id)

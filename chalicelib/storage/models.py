@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.connection import TableConnection
 from pynamodb.constants import PAY_PER_REQUEST_BILLING_MODE
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from chalicelib.settings import SETTINGS
+from chalicelib.storage.connection import on_shared_connection
 from chalicelib.storage.tables import KEYS_TABLE, MAIN_TABLE
 
 # Stored attribute names, shared with the executor that writes these items as wire dicts.
@@ -37,6 +39,10 @@ class _MainTableItem(Model):
 
     pk = UnicodeAttribute(hash_key=True, attr_name=MAIN_TABLE.hash_key)
     sk = UnicodeAttribute(range_key=True, attr_name=MAIN_TABLE.range_key or "sk")
+
+    @classmethod
+    def _get_connection(cls) -> TableConnection:
+        return on_shared_connection(super()._get_connection())
 
 
 class WorkspaceItem(_MainTableItem):
@@ -108,6 +114,10 @@ class ApiKeyItem(Model):
 
     by_id = _ById()
     by_workspace = _ByWorkspace()
+
+    @classmethod
+    def _get_connection(cls) -> TableConnection:
+        return on_shared_connection(super()._get_connection())
 
 
 MAIN_TABLE_ITEMS: tuple[type[_MainTableItem], ...] = (

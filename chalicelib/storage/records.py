@@ -15,8 +15,6 @@ from chalicelib.core.ports import RecordPage, StoredRecord
 from chalicelib.settings import SETTINGS
 from chalicelib.storage import keys
 from chalicelib.storage.connection import call
-from chalicelib.storage.executor import execute_plan
-from chalicelib.storage.item_limits import refuse_oversized_records
 from chalicelib.storage.models import (
     COUNTER_LIVE,
     GUARD_RECORD_ID,
@@ -318,6 +316,10 @@ class DynamoRecordStore:
         }
 
     def execute(self, workspace_id: str, plan: Plan) -> None:
+        # The write machinery loads with the first write, not at `import app` (the cold start).
+        from chalicelib.storage.executor import execute_plan
+        from chalicelib.storage.item_limits import refuse_oversized_records
+
         # Refused before the first transaction: an oversized item would cancel it, or a later
         # one of the plan after earlier ones committed.
         refuse_oversized_records(workspace_id, plan)

@@ -15,10 +15,14 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.settings import SETTINGS
-from chalicelib.webhooks.model import DeliveryRef
+
+if TYPE_CHECKING:
+    # app.py imports this module for the queue's ARN: the delivery values load with the first
+    # message, not at `import app` (the API's cold start).
+    from chalicelib.webhooks.model import DeliveryRef
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +41,7 @@ _READ_TIMEOUT_SECONDS = 5.0
 # package` and local imports working (as streams.STREAM_ARN_PLACEHOLDER does for the stream).
 QUEUE_ARN_PLACEHOLDER = "arn:aws:sqs:us-east-1:123456789012:crm-webhook-deliveries"
 
-Sink = Callable[[list[DeliveryRef], float], None]
+Sink = Callable[[list["DeliveryRef"], float], None]
 _local_sink: Sink | None = None
 
 _MESSAGE_KEYS = ("workspaceId", "webhookId", "deliveryId")
@@ -96,6 +100,8 @@ def ref_from_message(body: str) -> DeliveryRef:
         raise ValueError("a delivery message must be a JSON object") from exc
     if not isinstance(decoded, dict) or set(decoded) != set(_MESSAGE_KEYS):
         raise ValueError(f"a delivery message holds exactly {', '.join(_MESSAGE_KEYS)}")
+    from chalicelib.webhooks.model import DeliveryRef
+
     ids = [decoded[key] for key in _MESSAGE_KEYS]
     for key, value in zip(_MESSAGE_KEYS, ids, strict=True):
         if not _is_uuid(value):

@@ -51,6 +51,7 @@ def test_context_keys_that_are_not_settings_are_ignored():
         {"delivery_timeout_seconds": 901},  # Lambda's 15 minutes
         {"delivery_batch_size": 11},  # SQS without a batching window: at most 10
         {"delivery_max_receive_count": 0},
+        {"delivery_max_concurrency": 1},  # SQS event sources take 2..1000
     ],
 )
 def test_a_setting_outside_its_limits_fails_before_anything_is_deployed(override):

@@ -379,6 +379,8 @@ def test_the_delivery_queue_feeds_the_delivery_handler_in_batches_with_partial_f
     assert reference(properties["Queue"]) == f"{delivery_queue_id(synthesized)}.Arn"
     assert properties["BatchSize"] == DEV.delivery_batch_size
     assert properties["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    # A retry backlog never takes the account's whole Lambda concurrency from the API.
+    assert properties["ScalingConfig"] == {"MaximumConcurrency": DEV.delivery_max_concurrency}
     assert function(synthesized, DELIVERY_FUNCTION)["Handler"] == "app.on_webhook_delivery"
 
 
@@ -438,6 +440,8 @@ def test_the_lambda_zip_holds_only_runtime_code_and_runtime_dependencies(synthes
         unpacked = sum(info.file_size for info in archive.infolist())
     top_level = {name.split("/")[0] for name in names}
     assert {"app.py", "chalicelib", "chalice", "pynamodb", "botocore"} <= top_level
+    # The docs page's and playground's assets ship with the code (rest/docs_assets.py).
+    assert "chalicelib/static/swagger-ui-dist-5.36.0/swagger-ui-bundle.js" in names
     # Nothing from the repository but the app, and no SDK layers the code does not import.
     for unwanted in (
         "tests",
@@ -492,6 +496,7 @@ def test_the_sam_transform_turns_the_queue_event_into_a_mapping_reporting_item_f
     assert reference(properties["EventSourceArn"]) == f"{delivery_queue_id(synthesized)}.Arn"
     assert properties["BatchSize"] == DEV.delivery_batch_size
     assert properties["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert properties["ScalingConfig"] == {"MaximumConcurrency": DEV.delivery_max_concurrency}
 
 
 def test_the_sam_transform_puts_throttling_and_access_logs_on_the_deployed_stage(expanded):

@@ -1,4 +1,4 @@
-"""POST /metadata is registered as a POST route (its cold-start test: test_graphql_cold_start)."""
+"""POST /metadata is registered as a POST route (cold start: tests/unit/test_import_budget.py)."""
 
 from __future__ import annotations
 
