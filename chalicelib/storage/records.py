@@ -14,6 +14,7 @@ from chalicelib.core.plan import Plan
 from chalicelib.core.ports import RecordPage, StoredRecord
 from chalicelib.settings import SETTINGS
 from chalicelib.storage import keys
+from chalicelib.storage.batch_reads import batch_get_items
 from chalicelib.storage.connection import call
 from chalicelib.storage.models import (
     COUNTER_LIVE,
@@ -23,11 +24,9 @@ from chalicelib.storage.models import (
     RECORD_TOMBSTONE,
     RECORD_VERSION,
 )
-from chalicelib.storage.retry import RetryableError, with_retries
 from chalicelib.storage.tables import MAIN_TABLE, index_name
 
 _PK, _SK = MAIN_TABLE.hash_key, MAIN_TABLE.range_key or "sk"
-_BATCH_GET_MAX = 100  # DynamoDB's BatchGetItem limit per call
 
 WireItem = dict[str, dict[str, Any]]
 
@@ -58,27 +57,8 @@ def _get_item(key: keys.Key) -> WireItem | None:
 
 
 def _batch_get(item_keys: list[keys.Key]) -> list[WireItem]:
-    """Every existing item of `item_keys`: ≤ 100 keys per call, UnprocessedKeys resent."""
-    table, found = SETTINGS.main_table, []
-    for start in range(0, len(item_keys), _BATCH_GET_MAX):
-        pending: dict[str, Any] = {
-            table: {
-                "Keys": [_key(k) for k in item_keys[start : start + _BATCH_GET_MAX]],
-                "ConsistentRead": True,
-            }
-        }
-
-        def send() -> None:
-            nonlocal pending
-            response = call("BatchGetItem", {"RequestItems": pending})
-            found.extend(response.get("Responses", {}).get(table, []))
-            unprocessed = response.get("UnprocessedKeys") or {}
-            if unprocessed.get(table):
-                pending = unprocessed
-                raise RetryableError("unprocessed keys")
-
-        with_retries(send)
-    return found
+    """Every existing item of `item_keys` (≤ 100 keys per call, UnprocessedKeys resent)."""
+    return batch_get_items(SETTINGS.main_table, [_key(k) for k in item_keys])
 
 
 # Tombstones are never returned; soft-deleted records only when a filter asks for them.

@@ -21,18 +21,18 @@ from typing import Any
 
 from chalicelib.settings import SETTINGS
 from chalicelib.storage import keys
+from chalicelib.storage.batch_reads import batch_get_items
 from chalicelib.storage.connection import call
 from chalicelib.storage.executor import MAX_TRANSACTION_ACTIONS, MAX_TRANSACTION_BYTES
 from chalicelib.storage.item_limits import MAX_ITEM_BYTES, item_bytes
 from chalicelib.storage.models import EXPIRES_AT
-from chalicelib.storage.retry import RetryableError, cancellation_codes, error_code, with_retries
+from chalicelib.storage.retry import cancellation_codes, error_code
 from chalicelib.storage.tables import MAIN_TABLE
 from chalicelib.webhooks.model import Delivery, DeliveryRef
 
 LOG = logging.getLogger("crm.webhooks.deliveries")
 
 _PK, _SK = MAIN_TABLE.hash_key, MAIN_TABLE.range_key or "sk"
-_BATCH_GET_MAX = 100  # DynamoDB's BatchGetItem limit per call
 _DAY_SECONDS = 24 * 3600
 # Condition fragments, named once.
 _IS_NEW = f"attribute_not_exists({_PK})"
@@ -216,23 +216,7 @@ def find_delivery(workspace_id: str, delivery_id: str, webhook_ids: list[str]) -
 
 
 def _batch_get(item_keys: list[WireItem]) -> list[WireItem]:
-    table, found = SETTINGS.main_table, []
-    for start in range(0, len(item_keys), _BATCH_GET_MAX):
-        pending: dict[str, Any] = {
-            table: {"Keys": item_keys[start : start + _BATCH_GET_MAX], "ConsistentRead": True}
-        }
-
-        def send() -> None:
-            nonlocal pending
-            response = call("BatchGetItem", {"RequestItems": pending})
-            found.extend(response.get("Responses", {}).get(table, []))
-            unprocessed = response.get("UnprocessedKeys") or {}
-            if unprocessed.get(table):
-                pending = unprocessed
-                raise RetryableError("unprocessed keys")
-
-        with_retries(send)
-    return found
+    return batch_get_items(SETTINGS.main_table, item_keys)
 
 
 def list_deliveries(workspace_id: str, webhook_id: str, limit: int) -> list[Delivery]:

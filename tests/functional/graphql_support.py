@@ -40,6 +40,34 @@ class GraphQLClient:
         return body["errors"][0]
 
 
+class MetadataClient:
+    """POST /metadata (GraphQL) with one tenant's key; answers (status, body)."""
+
+    def __init__(self, http, tenant) -> None:
+        self._http = http
+        self.tenant = tenant
+
+    def __call__(self, query, variables=None, headers=None):
+        response = self._http.post(
+            "/metadata",
+            headers=self.tenant.headers if headers is None else headers,
+            body=json.dumps({"query": query, "variables": variables or {}}),
+        )
+        return response.status_code, json.loads(response.body)
+
+    def data(self, query, variables=None):
+        status, body = self(query, variables)
+        assert status == 200 and "errors" not in body, body
+        return body["data"]
+
+    def error(self, query, variables=None, status=200):
+        """The one error of a request that must fail (with HTTP `status`; None: any)."""
+        got, body = self(query, variables)
+        assert status is None or got == status, (got, body)
+        assert len(body.get("errors") or ()) == 1, (got, body)
+        return body["errors"][0]
+
+
 COMPANY_FIELDS = "id name employees domainName { primaryLinkUrl } deletedAt"
 
 

@@ -3,11 +3,12 @@ a regenerated token, revocation, errors."""
 
 from __future__ import annotations
 
-import json
 import uuid
+from types import SimpleNamespace
 
 import pytest
 
+from tests.functional.graphql_support import MetadataClient
 from tests.support import Tenant, make_tenant
 
 FUTURE = "2099-01-01T00:00:00.000Z"
@@ -29,30 +30,13 @@ ONE = f"query($id: UUID!) {{ apiKey(input: {{id: $id}}) {{ {KEY_FIELDS} }} }}"
 LIST = f"{{ apiKeys {{ {KEY_FIELDS} }} }}"
 
 
-class Metadata:
+class Metadata(MetadataClient):
     """POST /metadata with one token; answers (status, body)."""
 
     def __init__(self, http, token: str) -> None:
-        self._http = http
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        super().__init__(http, SimpleNamespace(headers=headers))
         self.token = token
-
-    def __call__(self, query, variables=None):
-        response = self._http.post(
-            "/metadata",
-            headers={"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"},
-            body=json.dumps({"query": query, "variables": variables or {}}),
-        )
-        return response.status_code, json.loads(response.body)
-
-    def data(self, query, variables=None):
-        status, body = self(query, variables)
-        assert status == 200 and "errors" not in body, body
-        return body["data"]
-
-    def error(self, query, variables=None, status=200):
-        got, body = self(query, variables)
-        assert got == status and len(body.get("errors") or ()) == 1, (got, body)
-        return body["errors"][0]
 
     def create(self, **input_) -> dict:
         input_ = {"name": "Zapier", "expiresAt": FUTURE, **input_}

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from tests.functional.graphql_support import MetadataClient
 from tests.support import make_tenant
 
 STANDARD = [
@@ -57,33 +58,6 @@ mutation($id: UUID!, $update: UpdateFieldInput!) {
   updateOneField(input: {id: $id, update: $update}) { id label isActive }
 }
 """
-
-
-class MetadataClient:
-    """POST /metadata with one tenant's key; answers (status, body)."""
-
-    def __init__(self, http, tenant) -> None:
-        self._http = http
-        self.tenant = tenant
-
-    def __call__(self, query, variables=None, headers=None):
-        payload = {"query": query, "variables": variables or {}}
-        response = self._http.post(
-            "/metadata",
-            headers=self.tenant.headers if headers is None else headers,
-            body=json.dumps(payload),
-        )
-        return response.status_code, json.loads(response.body)
-
-    def data(self, query, variables=None):
-        status, body = self(query, variables)
-        assert status == 200 and "errors" not in body, body
-        return body["data"]
-
-    def error(self, query, variables=None, status=200):
-        got, body = self(query, variables)
-        assert got == status and len(body.get("errors") or ()) == 1, (got, body)
-        return body["errors"][0]
 
 
 @pytest.fixture

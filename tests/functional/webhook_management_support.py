@@ -10,7 +10,10 @@ from dataclasses import replace
 from chalicelib.webhooks import ssrf
 from chalicelib.webhooks.events import delivery_id
 from chalicelib.webhooks.model import FAILED, Delivery
+from tests.functional.graphql_support import MetadataClient
 from tests.support import Tenant
+
+__all__ = ["MetadataClient"]
 
 PUBLIC_ADDRESS = "93.184.216.34"
 # Names the substituted DNS resolves (the SSRF guard looks every target up).
@@ -68,32 +71,3 @@ def store_deliveries(workspace_id: str, webhook_id: str, count: int) -> list[Del
         )
     assert webhook_deliveries.put_new_deliveries(deliveries) == deliveries
     return deliveries
-
-
-class MetadataClient:
-    """POST /metadata (GraphQL) with one tenant's key."""
-
-    def __init__(self, http, tenant: Tenant) -> None:
-        self._http = http
-        self.tenant = tenant
-
-    def __call__(self, query: str, variables: dict | None = None) -> tuple[int, dict]:
-        import json
-
-        response = self._http.post(
-            "/metadata",
-            headers=self.tenant.headers,
-            body=json.dumps({"query": query, "variables": variables or {}}),
-        )
-        return response.status_code, json.loads(response.body)
-
-    def data(self, query: str, variables: dict | None = None) -> dict:
-        status, body = self(query, variables)
-        assert status == 200 and "errors" not in body, body
-        return body["data"]
-
-    def error(self, query: str, variables: dict | None = None) -> dict:
-        """The one error of a request that must fail."""
-        _, body = self(query, variables)
-        assert len(body.get("errors") or ()) == 1, body
-        return body["errors"][0]
