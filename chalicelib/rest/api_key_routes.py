@@ -15,14 +15,9 @@ from chalice import Blueprint, Response
 from chalicelib.errors import InvalidPathError
 from chalicelib.rest import parsing
 from chalicelib.rest.endpoint import RestCall, authenticated, json_response
-from chalicelib.settings import SETTINGS
 
 api_key_routes = Blueprint(__name__)
 endpoint = authenticated(lambda: api_key_routes.current_request, api="metadata")
-
-
-def _body(call: RestCall) -> object:
-    return parsing.json_body(call.request.raw_body, max_bytes=SETTINGS.max_body_bytes)
 
 
 def _key_id(raw: str) -> str:
@@ -37,7 +32,7 @@ def api_keys(call: RestCall) -> Response:
     from chalicelib.auth import key_management as keys
 
     if call.request.method == "POST":
-        issued = keys.create_key(call.ctx, _body(call))
+        issued = keys.create_key(call.ctx, call.body())
         return json_response({"data": {"createApiKey": keys.issued_view(issued)}}, 201)
     views = [keys.key_view(row) for row in keys.list_keys(call.ctx)]
     return json_response({"data": {"apiKeys": views}})
@@ -54,5 +49,5 @@ def one_api_key(call: RestCall, key_id: str) -> Response:
     if method == "DELETE":
         revoked = keys.revoke_key(call.ctx, key_id)
         return json_response({"data": {"revokeApiKey": keys.key_view(revoked)}})
-    updated = keys.update_key(call.ctx, key_id, _body(call))
+    updated = keys.update_key(call.ctx, key_id, call.body())
     return json_response({"data": {"updateApiKey": keys.key_view(updated)}})

@@ -19,6 +19,8 @@ from chalicelib.errors import CrmError
 from chalicelib.metadata.model import WorkspaceModel
 from chalicelib.metadata.registry import load_model
 from chalicelib.rest.errors import error_response, unexpected_error_response
+from chalicelib.rest.parsing import json_body
+from chalicelib.settings import SETTINGS
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +34,10 @@ class RestCall:
     @property
     def params(self) -> dict[str, str]:
         return dict(self.request.query_params or {})
+
+    def body(self) -> object:
+        """The request's JSON body, decoded by the one strict decoder within the body limit."""
+        return json_body(self.request.raw_body, max_bytes=SETTINGS.max_body_bytes)
 
 
 def json_response(body: Any, status: int = 200) -> Response:

@@ -16,7 +16,6 @@ from chalicelib.errors import InvalidRequestBodyError
 from chalicelib.rest import parsing
 from chalicelib.rest.endpoint import RestCall, authenticated, json_response
 from chalicelib.rest.rendering import pascal
-from chalicelib.settings import SETTINGS
 from chalicelib.wiring import record_service
 
 merges = Blueprint(__name__)
@@ -54,7 +53,7 @@ def merge(call: RestCall, plural: str) -> Response:
     from chalicelib.core.many_commands import MergeRecords
 
     obj = parsing.resolve_object(call.model, plural)
-    body = parsing.json_body(call.request.raw_body, max_bytes=SETTINGS.max_body_bytes)
+    body = call.body()
     ids, index, dry_run = merge_arguments(body)
     depth = parsing.depth_param(call.params)
     command = MergeRecords(obj, ids, index, call.model, dry_run=dry_run, depth=depth)

@@ -12,7 +12,6 @@ from chalicelib.metadata.presentation import field_view, object_view
 from chalicelib.metadata.registry import load_model
 from chalicelib.rest import parsing
 from chalicelib.rest.endpoint import RestCall, authenticated, json_response
-from chalicelib.settings import SETTINGS
 from chalicelib.wiring import metadata_service
 
 metadata = Blueprint(__name__)
@@ -20,10 +19,6 @@ endpoint = authenticated(lambda: metadata.current_request, api="metadata")
 
 # Twenty's metadata OpenAPI: limit defaults to, and is capped at, 1000.
 _LIMIT = 1000
-
-
-def _body(call: RestCall) -> object:
-    return parsing.json_body(call.request.raw_body, max_bytes=SETTINGS.max_body_bytes)
 
 
 def _current_model(call: RestCall) -> WorkspaceModel:
@@ -64,7 +59,7 @@ def _page(call: RestCall, key: str, views: list[dict], ids: list[str]) -> Respon
 def objects(call: RestCall) -> Response:
     model = _current_model(call)
     if call.request.method == "POST":
-        outcome = metadata_service().create_object(call.ctx, _body(call))
+        outcome = metadata_service().create_object(call.ctx, call.body())
         view = object_view(outcome.model, outcome.object)
         return json_response({"data": {"createOneObject": view}}, 201)
     views = [object_view(model, obj) for obj in model.objects]
@@ -84,7 +79,7 @@ def one_object(call: RestCall, object_id: str) -> Response:
     if method == "DELETE":
         deleted, _ = service.delete_object(call.ctx, object_id)
         return json_response({"data": {"deleteOneObject": {"id": deleted.id}}})
-    outcome = service.update_object(call.ctx, object_id, _body(call))
+    outcome = service.update_object(call.ctx, object_id, call.body())
     return json_response({"data": {"updateOneObject": object_view(outcome.model, outcome.object)}})
 
 
@@ -93,7 +88,7 @@ def one_object(call: RestCall, object_id: str) -> Response:
 def fields(call: RestCall) -> Response:
     model = _current_model(call)
     if call.request.method == "POST":
-        outcome = metadata_service().create_field(call.ctx, _body(call))
+        outcome = metadata_service().create_field(call.ctx, call.body())
         view = field_view(outcome.model, outcome.field())
         return json_response({"data": {"createOneField": view}}, 201)
     every = [field for obj in model.objects for field in obj.fields]
@@ -113,7 +108,7 @@ def one_field(call: RestCall, field_id: str) -> Response:
     if method == "DELETE":
         deleted, _ = service.delete_field(call.ctx, field_id)
         return json_response({"data": {"deleteOneField": {"id": deleted.id}}})
-    outcome = service.update_field(call.ctx, field_id, _body(call))
+    outcome = service.update_field(call.ctx, field_id, call.body())
     return json_response({"data": {"updateOneField": field_view(outcome.model, outcome.field())}})
 
 

@@ -26,17 +26,13 @@ records = Blueprint(__name__)
 endpoint = authenticated(lambda: records.current_request, api="core")
 
 
-def _body(call: RestCall) -> object:
-    return parsing.json_body(call.request.raw_body, max_bytes=SETTINGS.max_body_bytes)
-
-
 @records.route("/{plural}", methods=["GET", "POST"])
 @endpoint
 def collection(call: RestCall, plural: str) -> Response:
     obj = parsing.resolve_object(call.model, plural)
     if call.request.method == "POST":
         keep = parsing.fields_param(call.params, obj, depth=0)
-        body = _body(call)
+        body = call.body()
         upsert = parsing.boolean_param(call.params, "upsert")
         [outcome] = record_service().create(call.ctx, CreateRecords(obj, (body,), upsert=upsert))
         return json_response(rendering.mutation("create", obj, outcome.record, keep), 201)
@@ -78,7 +74,7 @@ def collection_by_filter(call: RestCall, plural: str) -> Response:
     # As in Twenty, an update without a filter acts on every record (within the batch maximum).
     selection = Selection(filter=parsing.filter_param(params))
     keep = parsing.fields_param(params, obj, depth=0)
-    outcomes = service.update_many(call.ctx, UpdateRecords(obj, selection, _body(call)))
+    outcomes = service.update_many(call.ctx, UpdateRecords(obj, selection, call.body()))
     return json_response(rendering.many_mutation("update", obj, [o.record for o in outcomes], keep))
 
 
@@ -90,7 +86,7 @@ def duplicates(call: RestCall, plural: str) -> Response:
 
     obj = parsing.resolve_object(call.model, plural)
     depth = parsing.depth_param(call.params)
-    ids, inputs = parsing.duplicates_body(_body(call))
+    ids, inputs = parsing.duplicates_body(call.body())
     query = FindDuplicates(obj, ids, inputs, depth=depth, model=call.model)
     pages = record_service().find_duplicates(call.ctx, query)
     return json_response(rendering.duplicates(obj, pages))
@@ -109,7 +105,7 @@ def member(call: RestCall, plural: str, record_id: str) -> Response:
         return json_response(rendering.one(obj, service.get(call.ctx, query).record, keep))
     if method in ("PATCH", "PUT"):
         keep = parsing.fields_param(call.params, obj, depth=0)
-        outcome = service.update(call.ctx, UpdateRecord(obj, rid, _body(call)))
+        outcome = service.update(call.ctx, UpdateRecord(obj, rid, call.body()))
         return json_response(rendering.mutation("update", obj, outcome.record, keep))
     soft = parsing.boolean_param(call.params, "soft_delete")
     outcome = service.remove(call.ctx, RemoveRecord(obj, rid, soft=soft, model=call.model))
@@ -121,7 +117,7 @@ def member(call: RestCall, plural: str, record_id: str) -> Response:
 def batch(call: RestCall, plural: str) -> Response:
     obj = parsing.resolve_object(call.model, plural)
     keep = parsing.fields_param(call.params, obj, depth=0)
-    body = _body(call)
+    body = call.body()
     if not isinstance(body, list):
         raise InvalidRequestBodyError("Body must be an array")
     upsert = parsing.boolean_param(call.params, "upsert")

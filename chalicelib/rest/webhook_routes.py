@@ -17,14 +17,9 @@ from chalice import Blueprint, Response
 from chalicelib.errors import InvalidPathError
 from chalicelib.rest import parsing
 from chalicelib.rest.endpoint import RestCall, authenticated, json_response
-from chalicelib.settings import SETTINGS
 
 webhook_routes = Blueprint(__name__)
 endpoint = authenticated(lambda: webhook_routes.current_request, api="metadata")
-
-
-def _body(call: RestCall) -> object:
-    return parsing.json_body(call.request.raw_body, max_bytes=SETTINGS.max_body_bytes)
 
 
 def _id(raw: str, what: str) -> str:
@@ -42,7 +37,7 @@ def webhooks(call: RestCall) -> Response:
     from chalicelib.webhooks import management
 
     if call.request.method == "POST":
-        created = management.create_webhook(call.ctx, call.model, _body(call))
+        created = management.create_webhook(call.ctx, call.model, call.body())
         view = management.webhook_view(created, with_secret=True)
         return json_response({"data": {"createWebhook": view}}, 201)
     found = management.list_webhooks(call.ctx.workspace_id)
@@ -66,7 +61,7 @@ def one_webhook(call: RestCall, webhook_id: str) -> Response:
         deleted = management.delete_webhook(workspace_id, webhook_id)
         view = management.webhook_view(deleted, with_secret=False)
         return json_response({"data": {"deleteWebhook": view}})
-    updated = management.update_webhook(call.ctx, call.model, webhook_id, _body(call))
+    updated = management.update_webhook(call.ctx, call.model, webhook_id, call.body())
     view = management.webhook_view(updated, with_secret=False)
     return json_response({"data": {"updateWebhook": view}})
 
