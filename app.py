@@ -19,13 +19,16 @@ from chalicelib.rest.middleware import twenty_error_shape
 from chalicelib.rest.open_api_routes import open_api
 from chalicelib.rest.record_routes import records
 from chalicelib.rest.request_limits import request_limits
+from chalicelib.rest.request_scope import request_scope
 from chalicelib.rest.system_routes import system
 from chalicelib.rest.webhook_routes import webhook_routes
 from chalicelib.webhooks import queue as webhook_queue
 
 app = Chalice(app_name="twenty-serverless-crm")
 
-# Outermost: the deadline starts first, and the size guard sees the final response.
+# Outermost: the request's state (its log line and rate-limit headers) covers everything; then
+# the deadline starts, and the size guard sees the final response.
+app.register_middleware(request_scope, "http")
 app.register_middleware(request_limits, "http")
 app.register_middleware(twenty_error_shape, "http")
 app.register_blueprint(system)

@@ -70,9 +70,7 @@ def _start_dynamodb(port: int) -> Any:
     from werkzeug.serving import make_server
 
     app = DomainDispatcherApplication(create_backend_app)
-    server = make_server(
-        "127.0.0.1", port, app, threaded=True, request_handler=MotoRequestHandler
-    )
+    server = make_server("127.0.0.1", port, app, threaded=True, request_handler=MotoRequestHandler)
     server.daemon_threads = True  # an open keep-alive connection must not hold the exit
     _serve(server, "dynamodb")
     return server
@@ -118,8 +116,11 @@ def _open_data(folder: Path, fresh: bool) -> tuple[Any, dict[str, Any]]:
         f"{loaded.seconds:.1f} s "
         f"({loaded.cpu_seconds:.1f} s CPU)"
         + (" (started empty: FRESH=1)" if fresh else "")
-        + (f"; {loaded.torn_records} unfinished save(s) from a crash ignored"
-           if loaded.torn_records else ""),
+        + (
+            f"; {loaded.torn_records} unfinished save(s) from a crash ignored"
+            if loaded.torn_records
+            else ""
+        ),
         flush=True,
     )
     return persistence, {
@@ -245,8 +246,11 @@ def _stop(api: Any, dynamodb: Any, persistence: Any, webhooks: tuple[Any, Any] |
         if persistence.stop(FINAL_SAVE_SECONDS):
             print(f"Data saved ({time.monotonic() - started:.1f} s)", flush=True)
         else:
-            print(f"The final save took over {FINAL_SAVE_SECONDS:g} s and was abandoned; the "
-                  "previous save is kept", flush=True)
+            print(
+                f"The final save took over {FINAL_SAVE_SECONDS:g} s and was abandoned; the "
+                "previous save is kept",
+                flush=True,
+            )
     if dynamodb is not None:
         run_bounded(dynamodb.shutdown, SERVER_STOP_SECONDS, "dynamodb-shutdown")
 
@@ -274,9 +278,11 @@ def main() -> int:
     webhooks = None
     try:
         if dynamodb is None:
-            print(f"Reusing the DynamoDB already listening on 127.0.0.1:{dynamodb_port}; its "
-                  f"data is its own (no data folder{', FRESH=1 ignored' if fresh else ''})",
-                  flush=True)
+            print(
+                f"Reusing the DynamoDB already listening on 127.0.0.1:{dynamodb_port}; its "
+                f"data is its own (no data folder{', FRESH=1 ignored' if fresh else ''})",
+                flush=True,
+            )
             data: dict[str, Any] = {"dataDir": None, "loadedItems": None, "loadedRecords": None}
         else:
             persistence, data = _open_data(folder, fresh)

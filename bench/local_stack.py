@@ -82,8 +82,13 @@ def build_worlds(root: Path, sizes: list[int]) -> dict[int, dict[str, Any]]:
         stored = 0
         for size in sorted(sizes):
             started = time.perf_counter()
-            seed_records(workspace.id, "companies", size - stored, first=stored,
-                         progress=_progress(stored, size))
+            seed_records(
+                workspace.id,
+                "companies",
+                size - stored,
+                first=stored,
+                progress=_progress(stored, size),
+            )
             seeded = time.perf_counter() - started
             stored = size
             saved = kept.save()
@@ -128,8 +133,12 @@ def _free_port() -> int:
 
 def _http(method: str, url: str, body: Any = None) -> tuple[int, Any]:
     data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(url, data=data, method=method, headers={
-        "Authorization": f"Bearer {KEY}", "Content-Type": "application/json"})
+    request = urllib.request.Request(
+        url,
+        data=data,
+        method=method,
+        headers={"Authorization": f"Bearer {KEY}", "Content-Type": "application/json"},
+    )
     try:
         with _OPENER.open(request, timeout=120) as response:
             return response.status, json.loads(response.read() or b"null")
@@ -162,18 +171,29 @@ class RunningStack:
         self.port, dynamodb_port = _free_port(), _free_port()
         self.api = f"http://127.0.0.1:{self.port}"
         self.log = log
-        env = {**SUBPROCESS_ENV, "PORT": str(self.port), "DYNAMODB_PORT": str(dynamodb_port),
-               "CRM_DATA_DIR": str(folder), "CRM_DEV_API_KEY": KEY, "PYTHONUNBUFFERED": "1"}
+        env = {
+            **SUBPROCESS_ENV,
+            "PORT": str(self.port),
+            "DYNAMODB_PORT": str(dynamodb_port),
+            "CRM_DATA_DIR": str(folder),
+            "CRM_DEV_API_KEY": KEY,
+            "PYTHONUNBUFFERED": "1",
+        }
         env.pop("FRESH", None)
         started = time.perf_counter()
         with log.open("wb") as sink:
             self.process = subprocess.Popen(
-                [sys.executable, "run_local.py"], cwd=ROOT, env=env, stdout=sink,
-                stderr=subprocess.STDOUT, start_new_session=True,
+                [sys.executable, "run_local.py"],
+                cwd=ROOT,
+                env=env,
+                stdout=sink,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         self.startup_seconds = self._wait_ready(started)
-        found = re.search(r"Data: ([\d,]+) items loaded .* in ([\d.]+) s \(([\d.]+) s CPU\)",
-                          log.read_text())
+        found = re.search(
+            r"Data: ([\d,]+) items loaded .* in ([\d.]+) s \(([\d.]+) s CPU\)", log.read_text()
+        )
         self.loaded_items = int(found.group(1).replace(",", "")) if found else None
         self.load_seconds = float(found.group(2)) if found else None
         self.load_cpu_seconds = float(found.group(3)) if found else None
@@ -212,9 +232,11 @@ class RunningStack:
 
 
 def _company(index: int) -> dict[str, Any]:
-    return {"name": f"Bench batch {index:07d}",
-            "domainName": {"primaryLinkUrl": f"https://bench-batch-{index}.example.com"},
-            "employees": index % 500}
+    return {
+        "name": f"Bench batch {index:07d}",
+        "domainName": {"primaryLinkUrl": f"https://bench-batch-{index}.example.com"},
+        "employees": index % 500,
+    }
 
 
 def measure(world: Path, size: int, work: Path, batches: int, gets: int) -> dict[str, Any]:
@@ -225,18 +247,28 @@ def measure(world: Path, size: int, work: Path, batches: int, gets: int) -> dict
         status, page = _http("GET", f"{stack.api}/rest/companies?limit=60")
         ids = [company["id"] for company in page["data"]["companies"]] if status == 200 else []
         if not ids:  # the empty world: a few companies to read
-            _timed("POST", f"{stack.api}/rest/batch/companies",
-                   [_company(10_000_000 + n) for n in range(10)], expect=201)
-            ids = [c["id"] for c in _http("GET", f"{stack.api}/rest/companies")[1]["data"][
-                "companies"]]
+            _timed(
+                "POST",
+                f"{stack.api}/rest/batch/companies",
+                [_company(10_000_000 + n) for n in range(10)],
+                expect=201,
+            )
+            ids = [
+                c["id"] for c in _http("GET", f"{stack.api}/rest/companies")[1]["data"]["companies"]
+            ]
         # One untimed call of each: the API imports its handlers on first use.
         _timed("GET", f"{stack.api}/rest/companies/{ids[0]}")
-        get_ms = [_timed("GET", f"{stack.api}/rest/companies/{ids[n % len(ids)]}")
-                  for n in range(gets)]
+        get_ms = [
+            _timed("GET", f"{stack.api}/rest/companies/{ids[n % len(ids)]}") for n in range(gets)
+        ]
         first = 20_000_000 + size
         batch_ms = [
-            _timed("POST", f"{stack.api}/rest/batch/companies",
-                   [_company(first + b * 60 + n) for n in range(60)], expect=201)
+            _timed(
+                "POST",
+                f"{stack.api}/rest/batch/companies",
+                [_company(first + b * 60 + n) for n in range(60)],
+                expect=201,
+            )
             for b in range(batches + 1)
         ][1:]
         return {
@@ -251,16 +283,22 @@ def measure(world: Path, size: int, work: Path, batches: int, gets: int) -> dict
             "sigterm_stop_seconds": round(stack.stop(), 2),
         }
     except Exception:
-        print(f"run_local.py output ({size:,} records):", *stack.log.read_text().splitlines()[-40:],
-              sep="\n", file=sys.stderr)
+        print(
+            f"run_local.py output ({size:,} records):",
+            *stack.log.read_text().splitlines()[-40:],
+            sep="\n",
+            file=sys.stderr,
+        )
         raise
     finally:
         stack.kill()
 
 
 def _table(runs: list[dict[str, Any]]) -> str:
-    lines = [f"{'records':>8} {'items':>8} {'start s':>8} {'load s':>7} {'get med/p90 ms':>15} "
-             f"{'batch60 med/p90 ms':>19} {'stop s':>7}"]
+    lines = [
+        f"{'records':>8} {'items':>8} {'start s':>8} {'load s':>7} {'get med/p90 ms':>15} "
+        f"{'batch60 med/p90 ms':>19} {'stop s':>7}"
+    ]
     for run in runs:
         get, batch = run["get_by_id"], run["batch_60"]
         lines.append(
@@ -274,8 +312,11 @@ def _table(runs: list[dict[str, Any]]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.local_stack", description=__doc__)
-    parser.add_argument("--sizes", default=",".join(map(str, SIZES)),
-                        help="records stored per world, comma-separated")
+    parser.add_argument(
+        "--sizes",
+        default=",".join(map(str, SIZES)),
+        help="records stored per world, comma-separated",
+    )
     parser.add_argument("--batches", type=int, default=10, help="timed 60-record batches")
     parser.add_argument("--gets", type=int, default=50, help="timed gets by id")
     parser.add_argument("--worlds", type=Path, help="keep (or reuse) the built worlds here")
@@ -290,8 +331,9 @@ def main(argv: list[str] | None = None) -> int:
         else:
             built = build_worlds(worlds, sizes)
             built_path.write_text(json.dumps(built, indent=2) + "\n")
-        runs = [measure(worlds / f"world-{size}", size, work, args.batches, args.gets)
-                for size in sizes]
+        runs = [
+            measure(worlds / f"world-{size}", size, work, args.batches, args.gets) for size in sizes
+        ]
         RESULTS_PATH.write_text(json.dumps({"built": built, "runs": runs}, indent=2) + "\n")
         print(_table(runs))
         print(f"results: {RESULTS_PATH}")

@@ -8,6 +8,8 @@ class CrmError(Exception):
 
     code = "INTERNAL_ERROR"
     default_message = "Internal error"
+    # Seconds a client should wait before retrying (the Retry-After header), when it matters.
+    retry_after: int | None = None
 
     def __init__(self, message: str | None = None, *, messages: list[str] | None = None) -> None:
         self.messages = messages or [message or self.default_message]
@@ -186,6 +188,49 @@ class UnsupportedMediaTypeError(CrmError):
 class ThrottledError(CrmError):
     code = "THROTTLED"
     default_message = "Too many requests; retry later"
+
+
+class RateLimitedError(ThrottledError):
+    """The key's or the workspace's requests of the current minute are used up."""
+
+    code = "RATE_LIMITED"
+    default_message = "Too many requests for this API key or workspace; retry after the window"
+
+    def __init__(self, message: str | None = None, *, retry_after: int = 60) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class InvalidIdempotencyKeyError(BadRequestError):
+    code = "INVALID_IDEMPOTENCY_KEY"
+    default_message = "Idempotency-Key must be 1 to 255 printable characters"
+
+
+class IdempotencyKeyReusedError(CrmError):
+    """The same Idempotency-Key came back with another request (method, path or body)."""
+
+    code = "IDEMPOTENCY_KEY_REUSED"
+    default_message = "This Idempotency-Key was used for a different request"
+
+
+class IdempotencyKeyInUseError(ConflictError):
+    """The first request with this Idempotency-Key is still running."""
+
+    code = "IDEMPOTENCY_KEY_IN_USE"
+    default_message = "A request with this Idempotency-Key is still in progress; retry shortly"
+    retry_after = 1
+
+
+class InvalidSyncTokenError(BadRequestError):
+    code = "INVALID_SYNC_TOKEN"
+    default_message = "This sync token was not issued by this API"
+
+
+class SyncTokenExpiredError(CrmError):
+    """The changes after this token are no longer all retained: the client re-syncs whole."""
+
+    code = "SYNC_TOKEN_EXPIRED"
+    default_message = "This sync token is older than the retained changes; start a full sync"
 
 
 class StorageUnavailableError(CrmError):

@@ -48,6 +48,14 @@ class Settings:
     webhook_disable_after: int
     webhook_allow_loopback: bool
     webhook_log_days: int
+    rate_limit_per_minute: int
+    workspace_rate_limit_per_minute: int
+    idempotency_hours: int
+    sync_settle_seconds: float
+    log_level: str
+    log_debug_sample_rate: float
+    metrics_namespace: str
+    tracing: bool
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -139,6 +147,22 @@ class Settings:
             in ("1", "true", "yes"),
             # Delivery-log entries expire (DynamoDB TTL) this many days after the event.
             webhook_log_days=_int("CRM_WEBHOOK_LOG_DAYS", 30),
+            # Requests a minute per API key and per workspace (0 turns a limit off). Deployed
+            # stages get Twenty's 100 (infra/settings.py); the local stack is generous.
+            rate_limit_per_minute=_int("CRM_RATE_LIMIT_PER_MINUTE", 10_000),
+            workspace_rate_limit_per_minute=_int("CRM_WORKSPACE_RATE_LIMIT_PER_MINUTE", 10_000),
+            # How long a stored response answers a retry carrying the same Idempotency-Key.
+            idempotency_hours=_int("CRM_IDEMPOTENCY_HOURS", 24),
+            # Delta sync only hands out changes older than this: a write that committed with an
+            # earlier change time but became visible later (concurrent writers, index lag) is
+            # still ahead of every token given out.
+            sync_settle_seconds=float(os.environ.get("CRM_SYNC_SETTLE_SECONDS") or 2),
+            # Structured request logs: level, and the share of requests logged at DEBUG anyway.
+            log_level=os.environ.get("CRM_LOG_LEVEL", "INFO").upper(),
+            log_debug_sample_rate=float(os.environ.get("CRM_LOG_DEBUG_SAMPLE_RATE") or 0),
+            metrics_namespace=os.environ.get("CRM_METRICS_NAMESPACE", "TwentyServerlessCrm"),
+            # X-Ray subsegments for DynamoDB calls (the deployed functions turn tracing on).
+            tracing=os.environ.get("CRM_TRACING", "") in ("1", "true", "yes"),
         )
 
 

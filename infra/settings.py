@@ -132,7 +132,14 @@ class StageSettings:
 
     def app_environment(self) -> dict[str, str]:
         """The Lambdas' CRM_* variables (the stack adds the table names)."""
-        return {"CRM_MAX_BODY_BYTES": str(self.max_body_bytes), **dict(self.app_overrides)}
+        return {
+            "CRM_MAX_BODY_BYTES": str(self.max_body_bytes),
+            # Twenty's own default; the app's default (for the local stack) is generous.
+            "CRM_RATE_LIMIT_PER_MINUTE": "100",
+            "CRM_WORKSPACE_RATE_LIMIT_PER_MINUTE": "100",
+            "CRM_TRACING": "1",
+            **dict(self.app_overrides),
+        }
 
     def validate(self) -> StageSettings:
         problems = [message for ok, message in self._checks() if not ok]

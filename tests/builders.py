@@ -79,6 +79,4 @@ def make_object(
     owned = tuple(replace(item, object_id=object_id) for item in ordered)
     kw.setdefault("label_singular", singular.title())
     kw.setdefault("label_plural", plural.title())
-    return ObjectDef(
-        id=object_id, name_singular=singular, name_plural=plural, fields=owned, **kw
-    )
+    return ObjectDef(id=object_id, name_singular=singular, name_plural=plural, fields=owned, **kw)

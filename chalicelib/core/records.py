@@ -159,9 +159,7 @@ class RecordService:
         """One ONE_TO_MANY field of many parents: a page per parent id, from one read."""
         from chalicelib.core.children import list_children
 
-        return list_children(
-            self._store, ctx.workspace_id, query, self._scan_cap, self._key_cap
-        )
+        return list_children(self._store, ctx.workspace_id, query, self._scan_cap, self._key_cap)
 
     def aggregate_children(
         self, ctx: RequestContext, query: AggregateChildren

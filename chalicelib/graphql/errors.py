@@ -27,6 +27,9 @@ CODE_BY_ERROR: dict[type[errors.CrmError], str] = {
     errors.NotFoundError: "NOT_FOUND",
     errors.MethodNotAllowedError: "METHOD_NOT_ALLOWED",
     errors.ConflictError: "CONFLICT",
+    # Beyond Twenty: its codes stay the codes; `subCode` names the error exactly.
+    errors.IdempotencyKeyReusedError: BAD_USER_INPUT,
+    errors.SyncTokenExpiredError: BAD_USER_INPUT,
     # Twenty answers an oversized or mistyped request, and its rate limiter, as bad input.
     errors.PayloadTooLargeError: BAD_USER_INPUT,
     errors.UnsupportedMediaTypeError: BAD_USER_INPUT,

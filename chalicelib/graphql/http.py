@@ -10,6 +10,7 @@ from typing import Any
 from chalice import Response
 from chalice.app import Request
 
+from chalicelib import request_state
 from chalicelib.core import budget
 from chalicelib.errors import (
     CrmError,
@@ -93,6 +94,8 @@ def serve_graphql(request: Request, limits: QueryLimits, prepare: Prepare) -> Re
             payload = decode_json(raw or b"null")
         except InvalidRequestBodyError as exc:
             return _error(400, exc.message, BAD_USER_INPUT)
+        if isinstance(payload, dict) and isinstance(payload.get("operationName"), str):
+            request_state.note_operation("graphql", payload["operationName"])
         return respond(run_request(payload, limits, prepare))
     except PayloadTooLargeError as exc:
         return _error(413, exc.message, code_for(exc), subCode=exc.code)

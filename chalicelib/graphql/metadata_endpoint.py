@@ -11,9 +11,7 @@ from functools import cache
 from chalice import Response
 from chalice.app import Request
 
-from chalicelib.auth.api_keys import authenticate
-from chalicelib.auth.scopes import require_scope
-from chalicelib.context import RequestContext, utc_now_iso
+from chalicelib.auth.admission import admit
 from chalicelib.graphql.execution import PreparedSchema
 from chalicelib.graphql.http import default_limits, serve_graphql
 from chalicelib.graphql.metadata_resolvers import MetadataCall
@@ -31,15 +29,13 @@ def prepared_schema() -> PreparedSchema:
 
 
 def _prepare(request: Request, writes: bool) -> tuple[PreparedSchema, MetadataCall]:
-    now = utc_now_iso()
-    principal = authenticate(request.headers.get("authorization"), now=now)
     # Before anything of the workspace is read or finished: a 'read' key is refused here.
-    require_scope(principal, "metadata", writes=writes)
-    ctx = RequestContext(principal=principal, now=now)
+    admission = admit(request, api="metadata", writes=writes, with_model=False)
+    ctx = admission.ctx
     service = metadata_service()
     # Work an earlier change left (migrations, purges) may change the model: finish it first.
     service.continue_jobs(ctx)
-    return prepared_schema(), MetadataCall(ctx, service, load_model(principal.workspace_id))
+    return prepared_schema(), MetadataCall(ctx, service, load_model(ctx.workspace_id))
 
 
 def serve(request: Request) -> Response:

@@ -17,9 +17,9 @@ from chalice import Response
 from chalice.app import Request
 from graphql import GraphQLSchema, print_schema
 
-from chalicelib.auth.api_keys import authenticate
-from chalicelib.auth.scopes import Api, require_scope
-from chalicelib.context import Principal, utc_now_iso
+from chalicelib.auth.admission import admit
+from chalicelib.auth.scopes import Api
+from chalicelib.context import Principal
 from chalicelib.errors import CrmError
 from chalicelib.graphql.errors import (
     INTERNAL_MESSAGE,
@@ -50,9 +50,7 @@ def sdl_of(schema: GraphQLSchema) -> str:
 
 
 def _principal(request: Request, api: Api) -> Principal:
-    principal = authenticate(request.headers.get("authorization"), now=utc_now_iso())
-    require_scope(principal, api, writes=False)
-    return principal
+    return admit(request, api=api, writes=False, with_model=False).principal
 
 
 def _core_sdl(request: Request) -> str:

@@ -20,8 +20,7 @@ API_VERSION = "v0.1"
 _DESCRIPTIONS = {
     "core": "The records of this workspace's own data model: one path per object, named "
     "after it, standard and custom objects alike.",
-    "metadata": "The workspace's data model (objects and fields), its API keys and its "
-    "webhooks.",
+    "metadata": "The workspace's data model (objects and fields), its API keys and its webhooks.",
 }
 
 

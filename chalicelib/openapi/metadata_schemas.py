@@ -175,8 +175,8 @@ _FIELD_COMMON = {
     },
     "settings": {
         "type": ["object", "null"],
-        "description": "e.g. `{\"dataType\": \"int\"}` (NUMBER), `{\"isIndexed\": true}`, "
-        "`{\"onDelete\": \"CASCADE\"}` (RELATION)",
+        "description": 'e.g. `{"dataType": "int"}` (NUMBER), `{"isIndexed": true}`, '
+        '`{"onDelete": "CASCADE"}` (RELATION)',
     },
     "isLabelSyncedWithName": _BOOLEAN,
     "isUIReadOnly": _BOOLEAN,
@@ -273,8 +273,11 @@ def metadata_schemas() -> dict[str, Schema]:
         "UpdateApiKeyInput": _object({"name": _TEXT, "expiresAt": DATE_TIME}),
         "Webhook": _response({**_WEBHOOK_HEAD, **_WEBHOOK_TAIL}),
         "WebhookWithSecret": _response(
-            {**_WEBHOOK_HEAD, "secret": {**_TEXT, "description": "Shown this once only"},
-             **_WEBHOOK_TAIL}
+            {
+                **_WEBHOOK_HEAD,
+                "secret": {**_TEXT, "description": "Shown this once only"},
+                **_WEBHOOK_TAIL,
+            }
         ),
         "CreateWebhookInput": _object({"id": UUID, **_WEBHOOK_INPUT}, ["targetUrl"]),
         "UpdateWebhookInput": _object(_WEBHOOK_INPUT),

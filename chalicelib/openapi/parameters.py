@@ -50,14 +50,11 @@ def core_parameters() -> dict[str, Parameter]:
             "schema": RECORD_ID,
             "description": "The record's id (a UUID of version 1 to 5)",
         },
-        "filter": _query(
-            "filter", {"type": "string"}, FILTER_GRAMMAR, allowReserved=True
-        ),
+        "filter": _query("filter", {"type": "string"}, FILTER_GRAMMAR, allowReserved=True),
         "filterRequired": _query(
             "filter",
             {"type": "string", "minLength": 1},
-            "Required here: a bulk delete without a filter is refused (400).\n\n"
-            + FILTER_GRAMMAR,
+            "Required here: a bulk delete without a filter is refused (400).\n\n" + FILTER_GRAMMAR,
             required=True,
             allowReserved=True,
         ),
@@ -96,8 +93,7 @@ def core_parameters() -> dict[str, Parameter]:
         "softDelete": _query(
             "soft_delete",
             {"type": "boolean", "default": False},
-            "false (default): destroy for good; true: soft delete (sets `deletedAt`, "
-            "restorable)",
+            "false (default): destroy for good; true: soft delete (sets `deletedAt`, restorable)",
         ),
         "fields": _query(
             "fields",
@@ -123,8 +119,7 @@ def group_by_parameters() -> list[Parameter]:
         _query(
             "aggregate",
             {"type": "string"},
-            'A JSON array of aggregate names, e.g. `["countNotEmptyId", '
-            '"sumAmountAmountMicros"]`',
+            'A JSON array of aggregate names, e.g. `["countNotEmptyId", "sumAmountAmountMicros"]`',
         ),
         _query(
             "order_by",

@@ -85,7 +85,7 @@ def _static(schema: Schema) -> Callable[[FieldDef], Schema]:
 
 _DECIMAL_INPUT = {
     "anyOf": [{"type": "number"}, {"type": "string", "pattern": DECIMAL_PATTERN}],
-    "description": "A number, or a decimal string such as \"1234.5\"",
+    "description": 'A number, or a decimal string such as "1234.5"',
 }
 
 # Values as a read returns them.
@@ -156,7 +156,7 @@ _SUB_INPUT: dict[SubFieldKind, Schema] = {
     SubFieldKind.CURRENCY_CODE: {
         "type": "string",
         "pattern": r"^(?:[A-Z]{3})?$",
-        "description": "An ISO 4217 code (3 upper-case letters), or \"\"",
+        "description": 'An ISO 4217 code (3 upper-case letters), or ""',
     },
     SubFieldKind.NUMBER: _DECIMAL_INPUT,
     SubFieldKind.UUID: UUID,

@@ -61,8 +61,13 @@ def _event_request(obj: ObjectDef, action: str) -> dict[str, Any]:
         "non-2xx answer) is retried with backoff. The record is the one after the change; for "
         "deleted and destroyed, the last one before it",
         "parameters": [
-            {"name": name, "in": "header", "required": required, "description": text,
-             "schema": schema}
+            {
+                "name": name,
+                "in": "header",
+                "required": required,
+                "description": text,
+                "schema": schema,
+            }
             for name, text, required, schema in _HEADERS
         ],
         "requestBody": {

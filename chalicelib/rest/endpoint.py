@@ -11,13 +11,13 @@ from typing import Any
 from chalice import Response
 from chalice.app import Request
 
-from chalicelib.auth.api_keys import authenticate
-from chalicelib.auth.scopes import Api, require_scope
-from chalicelib.context import RequestContext, utc_now_iso
+from chalicelib.auth.admission import admit
+from chalicelib.auth.scopes import Api
+from chalicelib.context import RequestContext
 from chalicelib.core import budget
 from chalicelib.errors import CrmError
+from chalicelib.idempotency.hooks import guard_rest_write
 from chalicelib.metadata.model import WorkspaceModel
-from chalicelib.metadata.registry import load_model
 from chalicelib.rest.errors import error_response, unexpected_error_response
 from chalicelib.rest.parsing import json_body
 from chalicelib.settings import SETTINGS
@@ -57,8 +57,9 @@ def authenticated(
 ) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
     """Decorate a view of `api` ("core" or "metadata") taking (call: RestCall, **path params).
 
-    The key's scope is checked before the workspace's model is loaded: a refused request reads
-    and writes nothing.
+    Admission (`auth/admission.py`) checks the key's scope and rate before the workspace's model
+    is loaded: a refused request reads and writes nothing. Writes run under their
+    Idempotency-Key, if any (`idempotency/`).
     """
 
     def decorate(view: Callable[..., Response]) -> Callable[..., Response]:
@@ -66,11 +67,11 @@ def authenticated(
         def wrapper(**path_params: str) -> Response:
             try:
                 request = current_request()
-                now = utc_now_iso()
-                principal = authenticate(request.headers.get("authorization"), now=now)
-                require_scope(principal, api, writes=request.method not in _READ_METHODS)
-                ctx = RequestContext(principal=principal, now=now)
-                call = RestCall(request, ctx, load_model(principal.workspace_id))
+                writes = request.method not in _READ_METHODS
+                admission = admit(request, api=api, writes=writes)
+                call = RestCall(request, admission.ctx, admission.require_model())
+                if writes:
+                    return guard_rest_write(call, lambda: view(call, **path_params))
                 return view(call, **path_params)
             except CrmError as exc:
                 return error_response(exc)

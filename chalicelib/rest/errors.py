@@ -20,6 +20,8 @@ STATUS_BY_ERROR: dict[type[errors.CrmError], int] = {
     errors.NotFoundError: 404,
     errors.MethodNotAllowedError: 405,
     errors.ConflictError: 409,
+    errors.SyncTokenExpiredError: 410,
+    errors.IdempotencyKeyReusedError: 422,
     errors.PayloadTooLargeError: 413,
     errors.UnsupportedMediaTypeError: 415,
     errors.ThrottledError: 429,
@@ -37,8 +39,10 @@ ERROR_NAME_BY_STATUS = {
     404: "NotFoundException",
     405: "MethodNotAllowedException",
     409: "ConflictException",
+    410: "GoneException",
     413: "PayloadTooLargeException",
     415: "UnsupportedMediaTypeException",
+    422: "UnprocessableEntityException",
     429: "TooManyRequestsException",
     500: "InternalServerErrorException",
     503: "ServiceUnavailableException",
@@ -64,7 +68,9 @@ def error_body(status: int, messages: list[str], code: str) -> dict[str, object]
 def error_response(error: errors.CrmError) -> Response:
     status = status_for(error)
     headers = {"Content-Type": "application/json"}
-    if status in (429, 503):
+    if error.retry_after is not None:
+        headers["Retry-After"] = str(error.retry_after)
+    elif status in (429, 503):
         headers["Retry-After"] = "1"
     body = error_body(status, error.messages, error.code)
     return Response(

@@ -14,6 +14,8 @@ uniqueness guard               ``WS#<ws>#UQ#<objectId>``         ``<fieldPath>#=
 model-migration job            ``WS#<ws>#JOB``                   ``<createdAt>#<jobId>``
 webhook                        ``WS#<ws>#HOOK``                  ``<webhookId>``
 webhook delivery (log entry)   ``WS#<ws>#HOOK#<webhookId>``      ``<deliveryId>`` (time-ordered)
+rate-limit window              ``WS#<ws>#RATE``                  ``<window start, epoch s>``
+idempotent response            ``WS#<ws>#IDEM#<keyId>``          ``<sha256 of Idempotency-Key>``
 =============================  ================================  ==========================
 
 Workspace, object, field and record ids are UUIDs generated or validated by us, so they never
@@ -146,6 +148,19 @@ def unique_pk(workspace_id: str, object_id: str) -> str:
 def api_key_hash(token: str) -> str:
     """Keys-table hash key: the SHA-256 of the presented token; the token itself is never stored."""
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def rate_window_key(workspace_id: str, window_start: int) -> Key:
+    """One item per workspace and minute (epoch seconds of the window's start): the workspace's
+    count and each of its keys' counts as attributes, so one UpdateItem charges both."""
+    return Key(f"WS#{workspace_id}#RATE", str(window_start))
+
+
+def idempotency_key(workspace_id: str, key_id: str, idempotency_key: str) -> Key:
+    """A stored response per API key and Idempotency-Key; the client's text is hashed, so no
+    length or character of it can reach the key."""
+    digest = hashlib.sha256(idempotency_key.encode()).hexdigest()
+    return Key(f"WS#{workspace_id}#IDEM#{key_id}", digest)
 
 
 # -- index keys ----------------------------------------------------------------------------------

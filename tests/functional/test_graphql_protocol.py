@@ -178,7 +178,7 @@ def test_an_unexpected_failure_is_internal_server_error_without_a_traceback_and_
 ):
     """A root field whose storage call fails unexpectedly gets INTERNAL_SERVER_ERROR and null;
     the other root fields of the request still answer (GraphQL's partial data)."""
-    [acme] = gql.data("mutation { createCompanies(data: [{name: \"Acme\"}]) { id } }")[
+    [acme] = gql.data('mutation { createCompanies(data: [{name: "Acme"}]) { id } }')[
         "createCompanies"
     ]
 

@@ -13,7 +13,9 @@ def other(client, aws):
 
 
 def test_every_route_answers_404_for_another_workspaces_record(rest, other):
-    _, body = rest.post("/rest/companies", {"name": "Mine", "domainName": {"primaryLinkUrl": "a.io"}})
+    _, body = rest.post(
+        "/rest/companies", {"name": "Mine", "domainName": {"primaryLinkUrl": "a.io"}}
+    )
     mine = body["data"]["createCompany"]
     path = f"/rest/companies/{mine['id']}"
     assert other.get(path)[0] == 404
@@ -27,7 +29,9 @@ def test_every_route_answers_404_for_another_workspaces_record(rest, other):
 
 
 def test_relations_and_unique_values_are_per_workspace(rest, other):
-    _, body = rest.post("/rest/companies", {"name": "Mine", "domainName": {"primaryLinkUrl": "a.io"}})
+    _, body = rest.post(
+        "/rest/companies", {"name": "Mine", "domainName": {"primaryLinkUrl": "a.io"}}
+    )
     mine = body["data"]["createCompany"]
     status, _ = other.post("/rest/people", {"companyId": mine["id"]})
     assert status == 400

@@ -27,7 +27,9 @@ def _create(rest: RestClient, plural: str, records: list[dict[str, Any]]) -> lis
 
 
 def _merge(rest: RestClient, plural: str, ids: list[str], index: int, **extra: Any):
-    return rest.patch(f"/rest/{plural}/merge", {"ids": ids, "conflictPriorityIndex": index, **extra})
+    return rest.patch(
+        f"/rest/{plural}/merge", {"ids": ids, "conflictPriorityIndex": index, **extra}
+    )
 
 
 def _company(rest: RestClient, company_id: str) -> tuple[int, dict[str, Any]]:
@@ -99,7 +101,9 @@ def test_records_pointing_at_merged_records_move_to_the_survivor(rest):
     _create(rest, "opportunities", [{"name": "deal", "companyId": ids[2]}])
     _create(rest, "rockets", [{"name": "r1", "makerId": ids[0]}, {"name": "r2", "makerId": ids[1]}])
     assert _merge(rest, "companies", ids, 1)[0] == 200
-    assert sorted(_company_ids_of(rest, "people"), key=str) == sorted([ids[1], ids[1], None], key=str)
+    assert sorted(_company_ids_of(rest, "people"), key=str) == sorted(
+        [ids[1], ids[1], None], key=str
+    )
     assert _company_ids_of(rest, "opportunities") == [ids[1]]
     _, body = rest.get("/rest/rockets")
     assert [r["makerId"] for r in body["data"]["rockets"]] == [ids[1], ids[1]]
@@ -111,15 +115,23 @@ def test_unique_values_of_the_others_are_free_again_and_the_survivors_are_held(r
     ids = _three_companies(rest)
     assert _merge(rest, "companies", ids, 1)[0] == 200
     # one.io passed to the survivor with the merge (it had none): still taken, by the survivor.
-    status, body = rest.post("/rest/companies", {"domainName": {"primaryLinkUrl": "https://one.io"}})
+    status, body = rest.post(
+        "/rest/companies", {"domainName": {"primaryLinkUrl": "https://one.io"}}
+    )
     assert status == 409, body
     # three.io is only a secondary link now: free for another company.
-    status, body = rest.post("/rest/companies", {"domainName": {"primaryLinkUrl": "https://three.io"}})
+    status, body = rest.post(
+        "/rest/companies", {"domainName": {"primaryLinkUrl": "https://three.io"}}
+    )
     assert status == 201, body
     # The survivor holds one.io's guard: changing its domain releases it.
-    status, _ = rest.patch(f"/rest/companies/{ids[1]}", {"domainName": {"primaryLinkUrl": "https://x.io"}})
+    status, _ = rest.patch(
+        f"/rest/companies/{ids[1]}", {"domainName": {"primaryLinkUrl": "https://x.io"}}
+    )
     assert status == 200
-    status, body = rest.post("/rest/companies", {"domainName": {"primaryLinkUrl": "https://one.io"}})
+    status, body = rest.post(
+        "/rest/companies", {"domainName": {"primaryLinkUrl": "https://one.io"}}
+    )
     assert status == 201, body
 
 
@@ -212,9 +224,15 @@ def test_ids_of_another_workspace_are_a_404_and_its_records_are_untouched(client
 
 def test_a_merge_in_one_workspace_leaves_another_workspaces_records_alone(client, rest):
     other = RestClient(client.http, make_tenant("Other"))
-    theirs = _create(other, "companies", [{"name": "x", "domainName": {"primaryLinkUrl": "https://s.io"}}])
+    theirs = _create(
+        other, "companies", [{"name": "x", "domainName": {"primaryLinkUrl": "https://s.io"}}]
+    )
     _create(other, "people", [{"companyId": theirs[0]}])
-    mine = _create(rest, "companies", [{"name": "a"}, {"name": "b", "domainName": {"primaryLinkUrl": "https://s.io"}}])
+    mine = _create(
+        rest,
+        "companies",
+        [{"name": "a"}, {"name": "b", "domainName": {"primaryLinkUrl": "https://s.io"}}],
+    )
     assert _merge(rest, "companies", mine, 0)[0] == 200
     assert _company(other, theirs[0])[1]["domainName"]["primaryLinkUrl"] == "https://s.io"
     assert _company_ids_of(other, "people") == [theirs[0]]
@@ -225,7 +243,9 @@ def test_a_merge_in_one_workspace_leaves_another_workspaces_records_alone(client
 def test_depth_1_embeds_the_survivors_relations(rest):
     ids = _create(rest, "companies", [{"name": "a"}, {"name": "b"}])
     _create(rest, "people", [{"companyId": ids[1], "city": "Oslo"}])
-    status, body = rest.patch("/rest/companies/merge?depth=1", {"ids": ids, "conflictPriorityIndex": 0})
+    status, body = rest.patch(
+        "/rest/companies/merge?depth=1", {"ids": ids, "conflictPriorityIndex": 0}
+    )
     assert status == 200, body
     assert [p["city"] for p in body["data"]["mergeCompanies"]["people"]] == ["Oslo"]
 
@@ -404,7 +424,9 @@ def test_a_merge_that_would_move_too_many_records_is_refused_before_any_write(re
     service = RecordService(DynamoRecordStore(), batch_max=60, merge_max_moved=4)
     model = load_model(rest.tenant.workspace_id)
     command = MergeRecords(model.by_plural["companies"], tuple(companies), 0, model)
-    ctx = RequestContext(Principal(rest.tenant.workspace_id, rest.tenant.key_id, "k"), utc_now_iso())
+    ctx = RequestContext(
+        Principal(rest.tenant.workspace_id, rest.tenant.key_id, "k"), utc_now_iso()
+    )
     meter.reset()
     with pytest.raises(TooManyRecordsError, match="would move 5 related records"):
         service.merge(ctx, command)

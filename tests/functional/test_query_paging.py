@@ -41,8 +41,10 @@ def expected_order(records: list[dict], path: str | None, direction: str = "AscN
 
     def key(record):
         value = record[path]
-        return (text_form(value) if isinstance(value, str) and path == "name" else value,
-                record["id"])
+        return (
+            text_form(value) if isinstance(value, str) and path == "name" else value,
+            record["id"],
+        )
 
     present.sort(key=key, reverse=descending)
     nulls.sort(key=lambda r: r["id"], reverse=descending)
@@ -80,10 +82,41 @@ def create_all(rest: RestClient, rows: list[dict], plural: str = "companies") ->
 SHARED = "Acme"  # the value of the `name[eq]` case: 18 records, so it spans two pages of 17
 # About a third of the names contain an "a" and about a third of the head counts are >= 50, so
 # that filtered walks stay short (the whole-set walks are the long ones).
-A_NAMES = ["acme", "acme", "ACME", "Acme Labs", "acme labs", "gamma", "Delta", "delta",
-           "Straße", "STRASSE", "Umbrella, Inc.", "a", "A"]
-OTHER_NAMES = ["Émile", "émile", "Zoo", "zoo", "ZOO", "Hooli", "hooli", "Pied Piper", "Initech",
-               "initech", "Globex", "globex corp", "B", "Zzz", "omicron", "Omicron", "", "Björk"]
+A_NAMES = [
+    "acme",
+    "acme",
+    "ACME",
+    "Acme Labs",
+    "acme labs",
+    "gamma",
+    "Delta",
+    "delta",
+    "Straße",
+    "STRASSE",
+    "Umbrella, Inc.",
+    "a",
+    "A",
+]
+OTHER_NAMES = [
+    "Émile",
+    "émile",
+    "Zoo",
+    "zoo",
+    "ZOO",
+    "Hooli",
+    "hooli",
+    "Pied Piper",
+    "Initech",
+    "initech",
+    "Globex",
+    "globex corp",
+    "B",
+    "Zzz",
+    "omicron",
+    "Omicron",
+    "",
+    "Björk",
+]
 EMPLOYEES = [None, None, 0, 1, 7, 12, 49, 49, 50, 51, 120, 5000]
 ID = None
 NAME_ASC_NULLS_FIRST = ("name", "AscNullsFirst")
@@ -92,10 +125,14 @@ EMPLOYEES_ASC_NULLS_LAST = ("employees", "AscNullsLast")
 CREATED_DESC_NULLS_FIRST = ("createdAt", "DescNullsFirst")
 FILTERS = {
     "none": (None, lambda r: True),
-    "employees>=50": ("employees[gte]:50",
-                      lambda r: r["employees"] is not None and r["employees"] >= 50),
-    "name ilike %a%": ('name[ilike]:"%a%"',
-                       lambda r: r["name"] is not None and "a" in r["name"].casefold()),
+    "employees>=50": (
+        "employees[gte]:50",
+        lambda r: r["employees"] is not None and r["employees"] >= 50,
+    ),
+    "name ilike %a%": (
+        'name[ilike]:"%a%"',
+        lambda r: r["name"] is not None and "a" in r["name"].casefold(),
+    ),
     "name eq shared": (f'name[eq]:"{SHARED}"', lambda r: r["name"] == SHARED),
 }
 
@@ -247,8 +284,19 @@ def first_pages(rest: RestClient, base: str, count: int) -> list[str]:
 
 
 WALK_LIMIT = 7
-ORIGINAL_NAMES = ["alpha", "Alpha", "bravo", "Charlie", "charlie", "delta", "Echo", "foxtrot",
-                  "Golf", "hotel", None]
+ORIGINAL_NAMES = [
+    "alpha",
+    "Alpha",
+    "bravo",
+    "Charlie",
+    "charlie",
+    "delta",
+    "Echo",
+    "foxtrot",
+    "Golf",
+    "hotel",
+    None,
+]
 
 
 @pytest.fixture
@@ -272,18 +320,29 @@ def test_a_walk_survives_inserts_and_deletes_between_pages(rest, originals, sort
 
     # New records on both sides of the cursor, as near to it as the order allows.
     if sort is None:
-        before_rows = [{"id": neighbour(cursor, -1), "name": "x"},
-                       {"id": "00000000-0000-4000-8000-000000000001", "name": "x"}]
-        after_rows = [{"id": neighbour(cursor, +1), "name": "x"},
-                      {"id": "ffffffff-ffff-4fff-bfff-fffffffffffe", "name": "x"}]
+        before_rows = [
+            {"id": neighbour(cursor, -1), "name": "x"},
+            {"id": "00000000-0000-4000-8000-000000000001", "name": "x"},
+        ]
+        after_rows = [
+            {"id": neighbour(cursor, +1), "name": "x"},
+            {"id": "ffffffff-ffff-4fff-bfff-fffffffffffe", "name": "x"},
+        ]
     else:
         name = cursor_record["name"]
         assert name is not None and name != name.upper() and name != name.lower()
         # Same name with the next/previous id, a case variant on each side, and both ends.
-        before_rows = [{"id": neighbour(cursor, -1), "name": name}, {"name": name.upper()},
-                       {"name": "a"}]
-        after_rows = [{"id": neighbour(cursor, +1), "name": name}, {"name": name.lower()},
-                      {"name": "zzzz"}, {"name": None}]
+        before_rows = [
+            {"id": neighbour(cursor, -1), "name": name},
+            {"name": name.upper()},
+            {"name": "a"},
+        ]
+        after_rows = [
+            {"id": neighbour(cursor, +1), "name": name},
+            {"name": name.lower()},
+            {"name": "zzzz"},
+            {"name": None},
+        ]
     inserted_before = create_all(rest, before_rows)
     inserted_after = create_all(rest, after_rows)
     # Check the test's own premise: the inserts really fall where they are meant to.
@@ -373,7 +432,9 @@ def test_a_record_of_another_object_as_cursor_of_a_sorted_list_is_400(rest):
 def test_depth_one_never_embeds_another_workspaces_records(rest, other):
     mine, theirs = a_and_b(rest, other)
     my_people = create_all(
-        rest, [{"jobTitle": f"mine {i}", "companyId": mine[i % 2]["id"]} for i in range(4)], "people"
+        rest,
+        [{"jobTitle": f"mine {i}", "companyId": mine[i % 2]["id"]} for i in range(4)],
+        "people",
     )
     # B cannot point a person at A's company.
     status, body = other.post("/rest/people", {"companyId": mine[0]["id"]})
@@ -387,9 +448,11 @@ def test_depth_one_never_embeds_another_workspaces_records(rest, other):
     twin = body["data"]["createCompany"]
     their_people = create_all(
         other,
-        [{"id": my_people[0]["id"], "jobTitle": "theirs twin", "companyId": twin["id"]},
-         {"jobTitle": "theirs 1", "companyId": theirs[0]["id"]},
-         {"jobTitle": "theirs 2", "companyId": twin["id"]}],
+        [
+            {"id": my_people[0]["id"], "jobTitle": "theirs twin", "companyId": twin["id"]},
+            {"jobTitle": "theirs 1", "companyId": theirs[0]["id"]},
+            {"jobTitle": "theirs 2", "companyId": twin["id"]},
+        ],
         "people",
     )
 
@@ -414,10 +477,11 @@ def test_depth_one_never_embeds_another_workspaces_records(rest, other):
     assert status == 200, body
     assert body["totalCount"] == len(their_people), "a refused create left a person behind"
     names = {p["id"]: p["company"]["name"] for p in body["data"]["people"]}
-    assert names == {p["id"]: "Theirs 0" if p["companyId"] == theirs[0]["id"] else "Theirs twin"
-                     for p in their_people}
+    assert names == {
+        p["id"]: "Theirs 0" if p["companyId"] == theirs[0]["id"] else "Theirs twin"
+        for p in their_people
+    }
     assert not any(m["name"] in json.dumps(body) for m in mine)
     status, body = other.get(f"/rest/people/{my_people[0]['id']}?depth=1")
     assert body["data"]["person"]["jobTitle"] == "theirs twin"
     assert body["data"]["person"]["company"]["name"] == "Theirs twin"
-

@@ -37,7 +37,9 @@ def people(count: int, prefix: str = "p"):
 
 def test_batch_lands_whole_when_transactions_are_throttled(rest, meter):
     calls = fail_first(
-        meter, "TransactWriteItems", 3,
+        meter,
+        "TransactWriteItems",
+        3,
         lambda params: _error("ProvisionedThroughputExceededException"),
     )
     status, body = rest.post("/rest/batch/people", people(60))
@@ -49,7 +51,9 @@ def test_batch_lands_whole_when_transactions_are_throttled(rest, meter):
 
 def test_batch_lands_whole_when_a_transaction_is_cancelled_for_throttling(rest, meter):
     def cancelled(params):
-        reasons = [{"Code": "ThrottlingError"}] + [{"Code": "None"}] * (len(params["TransactItems"]) - 1)
+        reasons = [{"Code": "ThrottlingError"}] + [{"Code": "None"}] * (
+            len(params["TransactItems"]) - 1
+        )
         return _error("TransactionCanceledException", CancellationReasons=reasons)
 
     calls = fail_first(meter, "TransactWriteItems", 2, cancelled)

@@ -35,9 +35,16 @@ LAUNCH_FIELDS: list[dict[str, Any]] = [
     {"type": "NUMBER", "name": "stages", "label": "Stages", "settings": {"dataType": "int"}},
     {"type": "BOOLEAN", "name": "crewed", "label": "Crewed", "defaultValue": False},
     {"type": "DATE_TIME", "name": "liftoff", "label": "Liftoff"},
-    {"type": "SELECT", "name": "status", "label": "Status", "defaultValue": "'PLANNED'",
-     "options": [{"value": "PLANNED", "label": "Planned", "position": 0},
-                 {"value": "FLOWN", "label": "Flown", "position": 1}]},
+    {
+        "type": "SELECT",
+        "name": "status",
+        "label": "Status",
+        "defaultValue": "'PLANNED'",
+        "options": [
+            {"value": "PLANNED", "label": "Planned", "position": 0},
+            {"value": "FLOWN", "label": "Flown", "position": 1},
+        ],
+    },
     {"type": "EMAILS", "name": "contact", "label": "Contact", "isUnique": True},
     {"type": "CURRENCY", "name": "cost", "label": "Cost"},
     {"type": "RAW_JSON", "name": "telemetry", "label": "Telemetry"},
@@ -58,15 +65,21 @@ def create_launches(stack: Stack) -> None:
     assert status == 201, body
     object_id = body["data"]["createOneObject"]["id"]
     for spec in LAUNCH_FIELDS:
-        status, body = stack.call("POST", "/rest/metadata/fields", {"objectMetadataId": object_id,
-                                                                    **spec})
+        status, body = stack.call(
+            "POST", "/rest/metadata/fields", {"objectMetadataId": object_id, **spec}
+        )
         assert status == 201, (spec["name"], body)
     launches = [
-        {"name": f"Launch {n:02d}", "stages": n % 3 + 1, "crewed": n % 2 == 0,
-         "liftoff": f"2031-01-{n + 1:02d}T10:00:00.000Z",
-         "contact": {"primaryEmail": f"l{n}@launch.test"},
-         "cost": {"amountMicros": n * 1_000_000, "currencyCode": "EUR"},
-         "telemetry": {"n": n, "ok": True}, "tags": [f"t{n}"]}
+        {
+            "name": f"Launch {n:02d}",
+            "stages": n % 3 + 1,
+            "crewed": n % 2 == 0,
+            "liftoff": f"2031-01-{n + 1:02d}T10:00:00.000Z",
+            "contact": {"primaryEmail": f"l{n}@launch.test"},
+            "cost": {"amountMicros": n * 1_000_000, "currencyCode": "EUR"},
+            "telemetry": {"n": n, "ok": True},
+            "tags": [f"t{n}"],
+        }
         for n in range(25)
     ]
     status, body = stack.call("POST", "/rest/batch/launches", launches)
@@ -112,8 +125,10 @@ def test_a_custom_object_and_its_records_come_back_identical_after_a_sigterm(tmp
         create_launches(first)
         before = everything_visible(first)
         assert before["/rest/launches"]["totalCount"] == 24  # one soft-deleted
-        assert len(before["/rest/launches?order_by=name[DescNullsLast]&limit=10"]["data"][
-            "launches"]) == 10
+        assert (
+            len(before["/rest/launches?order_by=name[DescNullsLast]&limit=10"]["data"]["launches"])
+            == 10
+        )
         demo_before = stored_demo(first.dynamodb_port, first.banner["workspaceId"])
         assert stop_with_sigterm(first) == 0, first.output()
         assert "Data saved" in first.output()
@@ -129,8 +144,9 @@ def test_a_custom_object_and_its_records_come_back_identical_after_a_sigterm(tmp
         assert stored_demo(second.dynamodb_port, second.banner["workspaceId"]) == demo_before
         assert demo_before["workspaces"] == 1 and demo_before["keys"] == 1
         # Still writable: the unique email guard came back too.
-        status, body = second.call("POST", "/rest/launches",
-                                   {"contact": {"primaryEmail": "l7@launch.test"}})
+        status, body = second.call(
+            "POST", "/rest/launches", {"contact": {"primaryEmail": "l7@launch.test"}}
+        )
         assert status == 409, body
         assert stop_with_sigterm(second) == 0, second.output()
     finally:
@@ -144,8 +160,9 @@ def test_kill_9_after_a_save_loses_nothing_that_was_saved(tmp_path: Path):
     crashed = start_stack(tmp_path / "crashed.log", free_port(), key, env={"CRM_SAVE_SECONDS": "1"})
     again = None
     try:
-        status, body = crashed.call("POST", "/rest/batch/companies",
-                                    [{"name": f"Survivor {n}"} for n in range(5)])
+        status, body = crashed.call(
+            "POST", "/rest/batch/companies", [{"name": f"Survivor {n}"} for n in range(5)]
+        )
         assert status == 201, body
         ids = [company["id"] for company in body["data"]["createCompanies"]]
         wait_until_journal_holds(crashed.data_dir, ids, timeout=15)
@@ -205,14 +222,22 @@ def test_fresh_1_starts_empty_with_one_new_demo_workspace_and_key(tmp_path: Path
 def test_a_data_folder_of_another_format_version_is_refused_and_kept(tmp_path: Path):
     folder = tmp_path / "crm-data"
     folder.mkdir()
-    (folder / "format.json").write_text(json.dumps(
-        {"format": "twenty-serverless-crm local DynamoDB data", "version": 99}))
+    (folder / "format.json").write_text(
+        json.dumps({"format": "twenty-serverless-crm local DynamoDB data", "version": 99})
+    )
     (folder / "journal-000001.jsonl").write_text('{"items": []}\n')
     before = {p.name: p.read_bytes() for p in folder.iterdir()}
     port, dynamodb_port = free_port(), free_port()
     env = stack_env(port, dynamodb_port, dev_key(), folder)
-    done = subprocess.run([sys.executable, "run_local.py"], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=60, check=False)
+    done = subprocess.run(
+        [sys.executable, "run_local.py"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert done.returncode == 2, done.stdout + done.stderr
     assert "version 99" in done.stderr and "FRESH=1" in done.stderr and str(folder) in done.stderr
     assert {p.name: p.read_bytes() for p in folder.iterdir() if p.name != ".lock"} == before

@@ -95,13 +95,19 @@ def _person(first: str, email: str, city: str = "") -> dict[str, Any]:
 
 
 def test_a_batch_creates_three_people_and_an_upsert_batch_updates_one_and_adds_one(stack: Stack):
-    batch = [_person("Ada", "ada@example.com"), _person("Bob", "bob@example.com"),
-             _person("Cy", "cy@example.com")]
+    batch = [
+        _person("Ada", "ada@example.com"),
+        _person("Bob", "bob@example.com"),
+        _person("Cy", "cy@example.com"),
+    ]
     status, created = stack.call("POST", "/rest/batch/people", batch)
     assert status == 201, created
     people = created["data"]["createPeople"]
     assert [p["emails"]["primaryEmail"] for p in people] == [
-        "ada@example.com", "bob@example.com", "cy@example.com"]
+        "ada@example.com",
+        "bob@example.com",
+        "cy@example.com",
+    ]
     assert len({p["id"] for p in people}) == 3
     bob_id = people[1]["id"]
 
@@ -148,18 +154,24 @@ def test_sigterm_stops_the_api_and_its_dynamodb_within_ten_seconds(stack: Stack)
 # kill(2) on a worker thread's id makes Linux pick that thread, which makes the case repeatable.
 @pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc thread ids")
 def test_sigterm_received_by_a_worker_thread_still_stops_the_stack(tmp_path: Path):
-    running = start_stack(tmp_path / "run_local.log", free_port(), "crm_dev_" + secrets.token_hex(8))
+    running = start_stack(
+        tmp_path / "run_local.log", free_port(), "crm_dev_" + secrets.token_hex(8)
+    )
     try:
         task_dir = Path(f"/proc/{running.process.pid}/task")
-        workers = sorted(int(tid) for tid in os.listdir(task_dir) if int(tid) != running.process.pid)
+        workers = sorted(
+            int(tid) for tid in os.listdir(task_dir) if int(tid) != running.process.pid
+        )
         assert workers, "the stack should run its servers in threads"
         started = time.monotonic()
         os.kill(workers[-1], signal.SIGTERM)
         try:
             returncode = running.process.wait(timeout=WORKER_SIGNAL_TIMEOUT)
         except subprocess.TimeoutExpired:
-            pytest.fail(f"SIGTERM delivered to thread {workers[-1]} did not stop run_local.py "
-                        f"within {WORKER_SIGNAL_TIMEOUT}s:\n{running.output()}")
+            pytest.fail(
+                f"SIGTERM delivered to thread {workers[-1]} did not stop run_local.py "
+                f"within {WORKER_SIGNAL_TIMEOUT}s:\n{running.output()}"
+            )
         assert returncode == 0, running.output()
         assert time.monotonic() - started < WORKER_SIGNAL_TIMEOUT
         assert wait_until_refused(running.port)

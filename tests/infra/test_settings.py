@@ -64,13 +64,23 @@ def test_a_stage_name_that_cannot_name_aws_resources_is_refused():
         settings_for("Prod_1")
 
 
+_STAGE_DEFAULTS = {
+    "CRM_MAX_BODY_BYTES": str(5 * 1024 * 1024),
+    "CRM_RATE_LIMIT_PER_MINUTE": "100",
+    "CRM_WORKSPACE_RATE_LIMIT_PER_MINUTE": "100",
+    "CRM_TRACING": "1",
+}
+
+
 def test_the_app_environment_carries_the_body_limit_and_app_setting_overrides_as_strings():
     environment = settings_for("dev", {"CRM_PAGE_MAX": 100}).app_environment()
-    assert environment == {"CRM_MAX_BODY_BYTES": str(5 * 1024 * 1024), "CRM_PAGE_MAX": "100"}
+    assert environment == {**_STAGE_DEFAULTS, "CRM_PAGE_MAX": "100"}
 
 
-def test_app_settings_keep_their_code_defaults_unless_overridden():
-    assert settings_for("dev").app_environment() == {"CRM_MAX_BODY_BYTES": str(5 * 1024 * 1024)}
+def test_deployed_stages_get_twentys_rate_limit_and_tracing_unless_overridden():
+    assert settings_for("dev").app_environment() == _STAGE_DEFAULTS
+    overridden = settings_for("dev", {"CRM_RATE_LIMIT_PER_MINUTE": 500}).app_environment()
+    assert overridden["CRM_RATE_LIMIT_PER_MINUTE"] == "500"
 
 
 @pytest.mark.parametrize(

@@ -87,7 +87,10 @@ def test_generated_tokens_are_prefixed_and_unique(aws):
 
 def test_only_the_sha256_of_a_token_is_stored(aws):
     workspace = create_workspace("Acme")
-    issued = [issue_key(workspace.id, "generated"), issue_key(workspace.id, "chosen", token="dev-token")]
+    issued = [
+        issue_key(workspace.id, "generated"),
+        issue_key(workspace.id, "chosen", token="dev-token"),
+    ]
     items = scan_keys_table()
     assert len(items) == 2
     dumped = json.dumps(items)

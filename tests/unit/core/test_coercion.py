@@ -37,19 +37,29 @@ THING = make_object(
         make_field("closeAt", FieldType.DATE_TIME),
         make_field("externalId", FieldType.UUID),
         make_field("stage", FieldType.SELECT, options=("NEW", "WON"), default_value="'NEW'"),
-        make_field("tags", FieldType.MULTI_SELECT, options=("A", "B", "C"),
-                   default_value=["'A'", "'B'"]),
+        make_field(
+            "tags", FieldType.MULTI_SELECT, options=("A", "B", "C"), default_value=["'A'", "'B'"]
+        ),
         make_field("rating", FieldType.RATING),
         make_field("payload", FieldType.RAW_JSON),
         make_field("aliases", FieldType.ARRAY),
-        make_field("amount", FieldType.CURRENCY,
-                   default_value={"amountMicros": None, "currencyCode": "'USD'"}),
+        make_field(
+            "amount",
+            FieldType.CURRENCY,
+            default_value={"amountMicros": None, "currencyCode": "'USD'"},
+        ),
         make_field("fullName", FieldType.FULL_NAME),
         make_field("emails", FieldType.EMAILS, is_unique=True),
         make_field("phones", FieldType.PHONES),
-        make_field("links", FieldType.LINKS,
-                   default_value={"primaryLinkUrl": "''", "primaryLinkLabel": "''",
-                                  "secondaryLinks": None}),
+        make_field(
+            "links",
+            FieldType.LINKS,
+            default_value={
+                "primaryLinkUrl": "''",
+                "primaryLinkLabel": "''",
+                "secondaryLinks": None,
+            },
+        ),
         make_field("address", FieldType.ADDRESS),
         make_field("owner", FieldType.ACTOR),
         make_field("body", FieldType.RICH_TEXT_V2),
@@ -335,33 +345,75 @@ def test_null_for_a_non_nullable_composite_still_means_the_empty_composite() -> 
 # --- composites ------------------------------------------------------------------------------
 
 GOOD_COMPOSITES = [
-    ("amount", {"amountMicros": 1_500_000, "currencyCode": "EUR"},
-     {"amountMicros": 1_500_000, "currencyCode": "EUR"}),
+    (
+        "amount",
+        {"amountMicros": 1_500_000, "currencyCode": "EUR"},
+        {"amountMicros": 1_500_000, "currencyCode": "EUR"},
+    ),
     ("amount", {"amountMicros": "2500000"}, {"amountMicros": 2_500_000}),
-    ("amount", {"amountMicros": "0.5", "currencyCode": ""},
-     {"amountMicros": 0.5, "currencyCode": ""}),
+    (
+        "amount",
+        {"amountMicros": "0.5", "currencyCode": ""},
+        {"amountMicros": 0.5, "currencyCode": ""},
+    ),
     ("amount", {"currencyCode": None}, {"currencyCode": ""}),
     ("fullName", {"firstName": "Ada"}, {"firstName": "Ada"}),
-    ("emails", {"primaryEmail": "ada@example.com", "additionalEmails": ["a@b.io"]},
-     {"primaryEmail": "ada@example.com", "additionalEmails": ["a@b.io"]}),
-    ("emails", {"primaryEmail": "", "additionalEmails": None},
-     {"primaryEmail": "", "additionalEmails": []}),
-    ("phones", {"primaryPhoneNumber": "612345678", "primaryPhoneCountryCode": "FR",
-                "primaryPhoneCallingCode": "+33",
-                "additionalPhones": [{"number": "700000000", "callingCode": "+44"}]},
-     {"primaryPhoneNumber": "612345678", "primaryPhoneCountryCode": "FR",
-      "primaryPhoneCallingCode": "+33",
-      "additionalPhones": [{"number": "700000000", "countryCode": "", "callingCode": "+44"}]}),
-    ("links", {"primaryLinkUrl": "https://acme.com",
-               "secondaryLinks": [{"url": "https://blog.acme.com", "label": None}]},
-     {"primaryLinkUrl": "https://acme.com",
-      "secondaryLinks": [{"url": "https://blog.acme.com", "label": ""}]}),
-    ("address", {"addressCity": "Paris", "addressLat": 48.85, "addressLng": "2.35"},
-     {"addressCity": "Paris", "addressLat": 48.85, "addressLng": 2.35}),
-    ("owner", {"source": "API", "name": "Sync key", "workspaceMemberId": UUID_V4.upper(),
-               "context": {"provider": "google"}},
-     {"source": "API", "name": "Sync key", "workspaceMemberId": UUID_V4,
-      "context": {"provider": "google"}}),
+    (
+        "emails",
+        {"primaryEmail": "ada@example.com", "additionalEmails": ["a@b.io"]},
+        {"primaryEmail": "ada@example.com", "additionalEmails": ["a@b.io"]},
+    ),
+    (
+        "emails",
+        {"primaryEmail": "", "additionalEmails": None},
+        {"primaryEmail": "", "additionalEmails": []},
+    ),
+    (
+        "phones",
+        {
+            "primaryPhoneNumber": "612345678",
+            "primaryPhoneCountryCode": "FR",
+            "primaryPhoneCallingCode": "+33",
+            "additionalPhones": [{"number": "700000000", "callingCode": "+44"}],
+        },
+        {
+            "primaryPhoneNumber": "612345678",
+            "primaryPhoneCountryCode": "FR",
+            "primaryPhoneCallingCode": "+33",
+            "additionalPhones": [{"number": "700000000", "countryCode": "", "callingCode": "+44"}],
+        },
+    ),
+    (
+        "links",
+        {
+            "primaryLinkUrl": "https://acme.com",
+            "secondaryLinks": [{"url": "https://blog.acme.com", "label": None}],
+        },
+        {
+            "primaryLinkUrl": "https://acme.com",
+            "secondaryLinks": [{"url": "https://blog.acme.com", "label": ""}],
+        },
+    ),
+    (
+        "address",
+        {"addressCity": "Paris", "addressLat": 48.85, "addressLng": "2.35"},
+        {"addressCity": "Paris", "addressLat": 48.85, "addressLng": 2.35},
+    ),
+    (
+        "owner",
+        {
+            "source": "API",
+            "name": "Sync key",
+            "workspaceMemberId": UUID_V4.upper(),
+            "context": {"provider": "google"},
+        },
+        {
+            "source": "API",
+            "name": "Sync key",
+            "workspaceMemberId": UUID_V4,
+            "context": {"provider": "google"},
+        },
+    ),
     ("body", {"markdown": "# Hi", "blocknote": None}, {"markdown": "# Hi", "blocknote": None}),
     ("fullName", {}, {}),
 ]
@@ -375,27 +427,58 @@ def test_a_partial_composite_is_accepted_with_only_the_given_sub_fields(
 
 
 BAD_COMPOSITES = [
-    ("amount", "100 EUR", "amount", "(CURRENCY): expected an object with sub-fields "
-                                     "amountMicros, currencyCode, or null"),
-    ("amount", {"amountMicros": "lots"}, "amount.amountMicros",
-     "expected a number, a decimal string or null, got 'lots'"),
-    ("amount", {"currencyCode": "eur"}, "amount.currencyCode",
-     "expected an ISO 4217 code of 3 upper-case letters"),
+    (
+        "amount",
+        "100 EUR",
+        "amount",
+        "(CURRENCY): expected an object with sub-fields amountMicros, currencyCode, or null",
+    ),
+    (
+        "amount",
+        {"amountMicros": "lots"},
+        "amount.amountMicros",
+        "expected a number, a decimal string or null, got 'lots'",
+    ),
+    (
+        "amount",
+        {"currencyCode": "eur"},
+        "amount.currencyCode",
+        "expected an ISO 4217 code of 3 upper-case letters",
+    ),
     ("fullName", {"firstName": 1}, "fullName.firstName", "expected a string or null, got 1"),
     ("emails", {"primaryEmail": "nobody"}, "emails.primaryEmail", "expected an email address"),
     ("emails", {"primaryEmail": "a@b@c"}, "emails.primaryEmail", "expected an email address"),
-    ("emails", {"additionalEmails": "a@b.io"}, "emails.additionalEmails",
-     "expected a list of email addresses"),
-    ("emails", {"additionalEmails": ["a@b.io", "nope"]}, "emails.additionalEmails",
-     "expected a list of email addresses"),
-    ("phones", {"primaryPhoneNumber": 612345678}, "phones.primaryPhoneNumber",
-     "expected a string"),
-    ("phones", {"additionalPhones": [{"number": 1}]}, "phones.additionalPhones",
-     "expected a list of objects with string keys number, countryCode, callingCode"),
-    ("phones", {"additionalPhones": [{"phone": "1"}]}, "phones.additionalPhones",
-     "expected a list of objects"),
-    ("links", {"secondaryLinks": ["https://x.io"]}, "links.secondaryLinks",
-     "expected a list of objects with string keys url, label"),
+    (
+        "emails",
+        {"additionalEmails": "a@b.io"},
+        "emails.additionalEmails",
+        "expected a list of email addresses",
+    ),
+    (
+        "emails",
+        {"additionalEmails": ["a@b.io", "nope"]},
+        "emails.additionalEmails",
+        "expected a list of email addresses",
+    ),
+    ("phones", {"primaryPhoneNumber": 612345678}, "phones.primaryPhoneNumber", "expected a string"),
+    (
+        "phones",
+        {"additionalPhones": [{"number": 1}]},
+        "phones.additionalPhones",
+        "expected a list of objects with string keys number, countryCode, callingCode",
+    ),
+    (
+        "phones",
+        {"additionalPhones": [{"phone": "1"}]},
+        "phones.additionalPhones",
+        "expected a list of objects",
+    ),
+    (
+        "links",
+        {"secondaryLinks": ["https://x.io"]},
+        "links.secondaryLinks",
+        "expected a list of objects with string keys url, label",
+    ),
     ("address", {"addressLat": "north"}, "address.addressLat", "expected a number"),
     ("owner", {"source": "TELEPATHY"}, "owner.source", "expected one of EMAIL, CALENDAR"),
     ("owner", {"workspaceMemberId": "me"}, "owner.workspaceMemberId", "expected a UUID"),
@@ -430,7 +513,8 @@ def test_coerce_value_works_on_a_single_field() -> None:
 # --- DATE_TIME and NUMERIC properties --------------------------------------------------------
 
 aware_moments = st.datetimes(
-    min_value=datetime(1900, 1, 2), max_value=datetime(2999, 12, 30),
+    min_value=datetime(1900, 1, 2),
+    max_value=datetime(2999, 12, 30),
     timezones=st.sampled_from(
         [UTC, timezone(timedelta(hours=2)), timezone(-timedelta(hours=5, minutes=30))]
     ),
@@ -460,7 +544,13 @@ NOW = datetime(2024, 5, 1, 12, 0, 0, 250000, tzinfo=UTC)
 def test_create_defaults_fill_every_stored_field_and_join_column() -> None:
     record = apply_create_defaults(THING, {"name": "Acme"})
     expected_keys = {f.name for f in THING.stored_fields()} - {
-        "id", "createdAt", "updatedAt", "deletedAt", "position", "createdBy", "updatedBy"
+        "id",
+        "createdAt",
+        "updatedAt",
+        "deletedAt",
+        "position",
+        "createdBy",
+        "updatedBy",
     }
     assert set(record) == expected_keys | {"companyId"}
     assert record["name"] == "Acme"
@@ -495,7 +585,8 @@ def test_composite_defaults_merge_empty_then_metadata_default_then_given_partial
 def test_a_null_composite_on_create_is_the_empty_composite_over_the_default() -> None:
     values = coerce_input(THING, {"amount": None}, for_update=False)
     assert apply_create_defaults(THING, values)["amount"] == {
-        "amountMicros": None, "currencyCode": ""
+        "amountMicros": None,
+        "currencyCode": "",
     }
 
 
@@ -506,11 +597,15 @@ def test_system_fields_are_left_to_the_caller_but_passed_through_when_given() ->
 
 
 def test_function_defaults_now_and_uuid_are_evaluated() -> None:
-    obj = make_object("log", "logs", [
-        make_field("seenAt", FieldType.DATE_TIME, default_value="now"),
-        make_field("seenOn", FieldType.DATE, default_value="now"),
-        make_field("token", FieldType.UUID, default_value="uuid"),
-    ])
+    obj = make_object(
+        "log",
+        "logs",
+        [
+            make_field("seenAt", FieldType.DATE_TIME, default_value="now"),
+            make_field("seenOn", FieldType.DATE, default_value="now"),
+            make_field("token", FieldType.UUID, default_value="uuid"),
+        ],
+    )
     record = apply_create_defaults(obj, {}, now=NOW)
     assert record["seenAt"] == "2024-05-01T12:00:00.250Z"
     assert record["seenOn"] == "2024-05-01"
@@ -559,8 +654,9 @@ def test_a_partial_composite_update_merges_sub_field_by_sub_field() -> None:
         "fullName": {"firstName": "Ada", "lastName": "Lovelace"},
         "stage": "NEW",
     }
-    changes = coerce_input(THING, {"fullName": {"lastName": "King"}, "stage": "WON"},
-                           for_update=True)
+    changes = coerce_input(
+        THING, {"fullName": {"lastName": "King"}, "stage": "WON"}, for_update=True
+    )
     merged = merge_update(THING, current, changes)
     assert merged == {
         "name": "Acme",

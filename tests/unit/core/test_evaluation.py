@@ -38,11 +38,15 @@ THING = make_object(
         make_field("birthday", FieldType.DATE),
         make_field("closeAt", FieldType.DATE_TIME),
         # Positions deliberately disagree with both declaration and alphabetical order.
-        make_field("stage", FieldType.SELECT, options=(
-            SelectOption("NEW", "New", 0),
-            SelectOption("LOST", "Lost", 2),
-            SelectOption("WON", "Won", 1),
-        )),
+        make_field(
+            "stage",
+            FieldType.SELECT,
+            options=(
+                SelectOption("NEW", "New", 0),
+                SelectOption("LOST", "Lost", 2),
+                SelectOption("WON", "Won", 1),
+            ),
+        ),
         make_field("tags", FieldType.MULTI_SELECT, options=("A", "B", "C")),
         make_field("rating", FieldType.RATING),
         make_field("payload", FieldType.RAW_JSON),
@@ -146,8 +150,12 @@ def test_text_sort_form_folds_case_then_breaks_ties_by_code_point() -> None:
 
 # --- numbers, booleans, dates, ids -------------------------------------------------------------
 
-NUMBERS = [record("r1", employees=1), record("r2", employees=5), record("r3", employees=None),
-           record("r4", employees=10)]
+NUMBERS = [
+    record("r1", employees=1),
+    record("r2", employees=5),
+    record("r3", employees=None),
+    record("r4", employees=10),
+]
 
 
 @pytest.mark.parametrize(
@@ -196,8 +204,11 @@ def test_dates_compare_chronologically() -> None:
 
 
 def test_join_columns_compare_as_lowercase_uuids() -> None:
-    records = [record("r1", companyId=COMPANY_A), record("r2", companyId=COMPANY_B),
-               record("r3", companyId=None)]
+    records = [
+        record("r1", companyId=COMPANY_A),
+        record("r2", companyId=COMPANY_B),
+        record("r3", companyId=None),
+    ]
     assert selected(records, where("companyId", "eq", COMPANY_A.upper())) == ["r1"]
     assert selected(records, where("companyId", "neq", COMPANY_A)) == ["r2"]
     assert selected(records, where("companyId", "in", [COMPANY_A, COMPANY_B])) == ["r1", "r2"]
@@ -212,8 +223,12 @@ def test_ids_compare_in_the_order_of_their_lowercase_text_like_postgres_uuids() 
 
 # --- select, rating, lists, JSON ---------------------------------------------------------------
 
-STAGES = [record("r1", stage="NEW"), record("r2", stage="WON"), record("r3", stage="LOST"),
-          record("r4", stage=None)]
+STAGES = [
+    record("r1", stage="NEW"),
+    record("r2", stage="WON"),
+    record("r3", stage="LOST"),
+    record("r4", stage=None),
+]
 
 
 @pytest.mark.parametrize(
@@ -247,8 +262,12 @@ def test_ratings_compare_by_their_number() -> None:
 
 
 def test_contains_any_on_lists_needs_one_shared_element() -> None:
-    records = [record("r1", tags=["A", "B"]), record("r2", tags=["C"]), record("r3", tags=[]),
-               record("r4", tags=None)]
+    records = [
+        record("r1", tags=["A", "B"]),
+        record("r2", tags=["C"]),
+        record("r3", tags=[]),
+        record("r4", tags=None),
+    ]
     assert selected(records, where("tags", "containsAny", ["B", "C"])) == ["r1", "r2"]
     assert selected(records, where("tags", "containsAny", [])) == []
     assert selected(records, where("tags", "is", "NULL")) == ["r4"]
@@ -258,8 +277,11 @@ def test_contains_any_on_lists_needs_one_shared_element() -> None:
 
 
 def test_raw_json_like_matches_the_text_postgres_prints() -> None:
-    records = [record("r1", payload={"provider": "google", "a": [1, True, None]}),
-               record("r2", payload={"provider": "microsoft"}), record("r3", payload=None)]
+    records = [
+        record("r1", payload={"provider": "google", "a": [1, True, None]}),
+        record("r2", payload={"provider": "microsoft"}),
+        record("r3", payload=None),
+    ]
     assert json_text(records[0]["payload"]) == '{"a": [1, true, null], "provider": "google"}'
     assert selected(records, where("payload", "like", '%"provider": "google"%')) == ["r1"]
     assert selected(records, where("payload", "is", "NULL")) == ["r3"]
@@ -274,10 +296,14 @@ def test_json_text_orders_keys_by_length_then_bytes_like_jsonb() -> None:
 
 def test_sub_fields_are_compared_with_their_own_type() -> None:
     records = [
-        record("r1", amount={"amountMicros": 2_000_000, "currencyCode": "EUR"},
-               emails={"primaryEmail": "a@x.io"}),
-        record("r2", amount={"amountMicros": None, "currencyCode": "USD"},
-               emails={"primaryEmail": ""}),
+        record(
+            "r1",
+            amount={"amountMicros": 2_000_000, "currencyCode": "EUR"},
+            emails={"primaryEmail": "a@x.io"},
+        ),
+        record(
+            "r2", amount={"amountMicros": None, "currencyCode": "USD"}, emails={"primaryEmail": ""}
+        ),
     ]
     assert selected(records, where("amount.amountMicros", "gt", "1000000")) == ["r1"]
     assert selected(records, where("amount.amountMicros", "is", "NULL")) == ["r2"]
@@ -287,9 +313,11 @@ def test_sub_fields_are_compared_with_their_own_type() -> None:
 
 
 def test_a_sub_field_of_an_absent_composite_is_null() -> None:
-    records = [{"id": stable_id("record", "r1"), "createdBy": None},
-               {"id": stable_id("record", "r2"), "createdBy": {"source": "API", "name": "k"}},
-               {"id": stable_id("record", "r3")}]
+    records = [
+        {"id": stable_id("record", "r1"), "createdBy": None},
+        {"id": stable_id("record", "r2"), "createdBy": {"source": "API", "name": "k"}},
+        {"id": stable_id("record", "r3")},
+    ]
     assert selected(records, where("createdBy.source", "eq", "API")) == ["r2"]
     assert selected(records, where("createdBy.source", "is", "NULL")) == ["r1", "r3"]
 
@@ -301,8 +329,11 @@ def test_soft_deleted_records_are_found_by_their_deleted_at() -> None:
 
 # --- logic -------------------------------------------------------------------------------------
 
-LOGIC = [record("r1", employees=5, name="a"), record("r2", employees=None, name="a"),
-         record("r3", employees=7, name="b")]
+LOGIC = [
+    record("r1", employees=5, name="a"),
+    record("r2", employees=None, name="a"),
+    record("r3", employees=7, name="b"),
+]
 UNKNOWN_FOR_R2 = Condition(("employees",), Operator.EQ, 5)
 NAME_IS_B = Condition(("name",), Operator.EQ, "b")
 
@@ -344,8 +375,12 @@ def test_a_stored_value_of_another_type_compares_as_unknown_instead_of_failing()
 
 # --- sorts -------------------------------------------------------------------------------------
 
-SORTABLE = [record("r1", employees=3), record("r2", employees=None), record("r3", employees=1),
-            record("r4", employees=2)]
+SORTABLE = [
+    record("r1", employees=3),
+    record("r2", employees=None),
+    record("r3", employees=1),
+    record("r4", employees=2),
+]
 
 
 @pytest.mark.parametrize(
@@ -372,32 +407,48 @@ def test_text_sorts_case_insensitively_with_a_deterministic_tie_break() -> None:
 
 def test_booleans_sort_false_before_true() -> None:
     records = [record("r1", active=True), record("r2", active=False), record("r3", active=None)]
-    assert ordered(records, (SortKey(("active",), Direction.ASC_NULLS_LAST),)) == [
-        "r2", "r1", "r3"]
+    assert ordered(records, (SortKey(("active",), Direction.ASC_NULLS_LAST),)) == ["r2", "r1", "r3"]
 
 
 def test_selects_sort_by_option_position_and_ratings_by_number() -> None:
     assert ordered(STAGES, (SortKey(("stage",), Direction.ASC_NULLS_LAST),)) == [
-        "r1", "r2", "r3", "r4"]
+        "r1",
+        "r2",
+        "r3",
+        "r4",
+    ]
     ratings = [record("r1", rating="RATING_5"), record("r2", rating="RATING_2")]
     assert ordered(ratings, (SortKey(("rating",), Direction.DESC_NULLS_LAST),)) == ["r1", "r2"]
 
 
 def test_sub_fields_sort_like_any_value_and_an_absent_composite_counts_as_null() -> None:
-    records = [record("r1", fullName={"firstName": "Zoe", "lastName": "Adams"}),
-               record("r2", fullName={"firstName": "Al", "lastName": "Brown"})]
+    records = [
+        record("r1", fullName={"firstName": "Zoe", "lastName": "Adams"}),
+        record("r2", fullName={"firstName": "Al", "lastName": "Brown"}),
+    ]
     assert ordered(records, (SortKey(("fullName", "lastName"), Direction.DESC_NULLS_LAST),)) == [
-        "r2", "r1"]
-    actors = [{"id": stable_id("record", "r1"), "createdBy": {"source": "API", "name": "b"}},
-              {"id": stable_id("record", "r2"), "createdBy": None},
-              {"id": stable_id("record", "r3"), "createdBy": {"source": "API", "name": "A"}}]
+        "r2",
+        "r1",
+    ]
+    actors = [
+        {"id": stable_id("record", "r1"), "createdBy": {"source": "API", "name": "b"}},
+        {"id": stable_id("record", "r2"), "createdBy": None},
+        {"id": stable_id("record", "r3"), "createdBy": {"source": "API", "name": "A"}},
+    ]
     assert ordered(actors, (SortKey(("createdBy", "name"), Direction.ASC_NULLS_LAST),)) == [
-        "r3", "r1", "r2"]
+        "r3",
+        "r1",
+        "r2",
+    ]
 
 
 def test_later_keys_break_ties_of_earlier_ones_and_id_breaks_the_rest() -> None:
-    records = [record("r1", stage="WON", employees=1), record("r2", stage="NEW", employees=1),
-               record("r3", stage="WON", employees=9), record("r4", stage="NEW", employees=1)]
+    records = [
+        record("r1", stage="WON", employees=1),
+        record("r2", stage="NEW", employees=1),
+        record("r3", stage="WON", employees=9),
+        record("r4", stage="NEW", employees=1),
+    ]
     keys = (SortKey(("stage",)), SortKey(("employees",), Direction.DESC_NULLS_FIRST))
     result = ordered(records, keys)
     tied = sorted(["r2", "r4"], key=lambda label: stable_id("record", label))
@@ -478,6 +529,7 @@ def test_sort_key_orders_like_a_naive_comparator(
 ) -> None:
     full = validate_sort(THING, keys)
     by_key = sorted(records, key=compile_sort_key(full, THING))
-    by_comparator = sorted(records, key=functools.cmp_to_key(
-        lambda a, b: naive_compare(a, b, full)))
+    by_comparator = sorted(
+        records, key=functools.cmp_to_key(lambda a, b: naive_compare(a, b, full))
+    )
     assert by_key == by_comparator

@@ -89,11 +89,19 @@ def test_system_fields_are_shown_as_stored() -> None:
 
 
 def test_system_fields_appear_even_when_the_model_does_not_declare_them() -> None:
-    bare = make_object("bare", "bares", [make_field("title", FieldType.TEXT)],
-                       with_system_fields=False)
+    bare = make_object(
+        "bare", "bares", [make_field("title", FieldType.TEXT)], with_system_fields=False
+    )
     shown = present_record(bare, {"id": PERSON_ID, "title": "x", "position": 2})
     assert list(shown) == [
-        "id", "title", "createdAt", "updatedAt", "deletedAt", "position", "createdBy", "updatedBy"
+        "id",
+        "title",
+        "createdAt",
+        "updatedAt",
+        "deletedAt",
+        "position",
+        "createdBy",
+        "updatedBy",
     ]
     assert shown["position"] == 2
 

@@ -126,14 +126,18 @@ def test_each_type_allows_exactly_its_operators(path: str, operator: Operator) -
     if operator in allowed:
         assert validate_filter(THING, condition).operator is operator
     else:
-        with refused(rf"Invalid filter '{path}\[{operator}\]': operator '{operator}' is not "
-                     rf"allowed on field '{path}' \(.+\); allowed: "):
+        with refused(
+            rf"Invalid filter '{path}\[{operator}\]': operator '{operator}' is not "
+            rf"allowed on field '{path}' \(.+\); allowed: "
+        ):
             validate_filter(THING, condition)
 
 
 def test_a_refused_operator_lists_the_allowed_ones_in_order() -> None:
-    with refused(r"operator 'startsWith' is not allowed on field 'employees' \(NUMBER\); "
-                 r"allowed: eq, neq, in, is, gt, gte, lt, lte$"):
+    with refused(
+        r"operator 'startsWith' is not allowed on field 'employees' \(NUMBER\); "
+        r"allowed: eq, neq, in, is, gt, gte, lt, lte$"
+    ):
         validate_filter(THING, cond("employees", "startsWith", "1"))
 
 
@@ -246,14 +250,20 @@ def test_a_long_value_is_shortened_in_the_message() -> None:
     [
         ("nope", "field 'nope' does not exist on object 'thing'"),
         ("legacy", "field 'legacy' does not exist on object 'thing'"),
-        ("emails", r"field 'emails' \(EMAILS\) is a composite field; use one of its sub-fields: "
-                   r"emails\.primaryEmail, emails\.additionalEmails$"),
+        (
+            "emails",
+            r"field 'emails' \(EMAILS\) is a composite field; use one of its sub-fields: "
+            r"emails\.primaryEmail, emails\.additionalEmails$",
+        ),
         ("createdBy", r"field 'createdBy' \(ACTOR\) is a composite field; use one of its"),
         ("company", "field 'company' is a relation; use its join column 'companyId'"),
         ("company.name", "field 'company' is a relation; use its join column 'companyId'"),
         ("people", "field 'people' is a one-to-many relation"),
-        ("emails.email", r"'emails\.email' is not a sub-field of EMAILS field 'emails'; expected "
-                         r"one of emails\.primaryEmail, emails\.additionalEmails"),
+        (
+            "emails.email",
+            r"'emails\.email' is not a sub-field of EMAILS field 'emails'; expected "
+            r"one of emails\.primaryEmail, emails\.additionalEmails",
+        ),
         ("fullName.firstName.x", r"'fullName\.firstName\.x' is not a sub-field"),
         ("name.first", r"field 'name' \(TEXT\) has no sub-field 'first'"),
         ("companyId.x", r"field 'companyId' \(UUID\) has no sub-field 'x'"),
@@ -291,13 +301,19 @@ def test_system_fields_resolve_even_when_the_model_does_not_declare_them(
 def test_a_join_column_resolves_as_a_uuid_of_its_relation() -> None:
     target = resolve_path(THING, ("companyId",))
     assert (target.type, target.is_join_column, target.field_def.name) == (
-        FieldType.UUID, True, "company")
+        FieldType.UUID,
+        True,
+        "company",
+    )
 
 
 def test_a_sub_field_resolves_to_its_declared_type_within_its_composite() -> None:
     target = resolve_path(THING, ("amount", "amountMicros"))
     assert (target.type, target.field_def.name, target.label) == (
-        FieldType.NUMERIC, "amount", "amount.amountMicros")
+        FieldType.NUMERIC,
+        "amount",
+        "amount.amountMicros",
+    )
 
 
 def test_select_ranks_follow_option_positions_and_rating_ranks_follow_the_number() -> None:
@@ -314,17 +330,23 @@ def test_resolve_path_reports_an_unknown_field_as_a_query_error() -> None:
 
 
 def test_a_filter_tree_keeps_its_shape_with_typed_values() -> None:
-    raw = And((
-        cond("employees", "gt", "10"),
-        Or((cond("stage", "eq", "NEW"), Not(cond("active", "eq", "true")))),
-    ))
-    assert validate_filter(THING, raw) == And((
-        Condition(("employees",), Operator.GT, 10),
-        Or((
-            Condition(("stage",), Operator.EQ, "NEW"),
-            Not(Condition(("active",), Operator.EQ, True)),
-        )),
-    ))
+    raw = And(
+        (
+            cond("employees", "gt", "10"),
+            Or((cond("stage", "eq", "NEW"), Not(cond("active", "eq", "true")))),
+        )
+    )
+    assert validate_filter(THING, raw) == And(
+        (
+            Condition(("employees",), Operator.GT, 10),
+            Or(
+                (
+                    Condition(("stage",), Operator.EQ, "NEW"),
+                    Not(Condition(("active",), Operator.EQ, True)),
+                )
+            ),
+        )
+    )
 
 
 def test_empty_groups_are_kept() -> None:
@@ -360,11 +382,32 @@ def test_filter_mentions_looks_at_the_first_segment_of_every_condition() -> None
 
 
 ORDERABLE_PATHS = [
-    "id", "companyId", "externalId", "name", "notes", "employees", "revenue", "position",
-    "active", "birthday", "closeAt", "createdAt", "updatedAt", "deletedAt", "stage", "rating",
-    "amount.amountMicros", "amount.currencyCode", "fullName.lastName", "emails.primaryEmail",
-    "address.addressCity", "address.addressLng", "owner.source", "createdBy.name",
-    "updatedBy.workspaceMemberId", "body.markdown",
+    "id",
+    "companyId",
+    "externalId",
+    "name",
+    "notes",
+    "employees",
+    "revenue",
+    "position",
+    "active",
+    "birthday",
+    "closeAt",
+    "createdAt",
+    "updatedAt",
+    "deletedAt",
+    "stage",
+    "rating",
+    "amount.amountMicros",
+    "amount.currencyCode",
+    "fullName.lastName",
+    "emails.primaryEmail",
+    "address.addressCity",
+    "address.addressLng",
+    "owner.source",
+    "createdBy.name",
+    "updatedBy.workspaceMemberId",
+    "body.markdown",
 ]
 
 
@@ -425,6 +468,8 @@ def test_operators_given_as_text_come_back_as_operators() -> None:
 
 def test_an_unknown_direction_is_refused_with_the_known_ones() -> None:
     key = SortKey(("name",), "Sideways")  # type: ignore[arg-type]
-    with refused(r"Invalid sort 'name\[Sideways\]': unknown direction; expected one of "
-                 r"AscNullsFirst, AscNullsLast, DescNullsFirst, DescNullsLast"):
+    with refused(
+        r"Invalid sort 'name\[Sideways\]': unknown direction; expected one of "
+        r"AscNullsFirst, AscNullsLast, DescNullsFirst, DescNullsLast"
+    ):
         validate_sort(THING, (key,))

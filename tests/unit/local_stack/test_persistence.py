@@ -92,8 +92,11 @@ def everything_stored() -> dict[str, list[dict[str, Any]]]:
     dynamo = client()
     return {
         table: sorted(
-            (item for page in dynamo.get_paginator("scan").paginate(TableName=table)
-             for item in page["Items"]),
+            (
+                item
+                for page in dynamo.get_paginator("scan").paginate(TableName=table)
+                for item in page["Items"]
+            ),
             key=repr,
         )
         for table in (MAIN, KEYS)
@@ -118,7 +121,9 @@ def test_a_table_keyed_by_binary_values_comes_back(tmp_path: Path):
     binary_key = {"AttributeName": "id", "KeyType": "HASH"}
     with stack(tmp_path) as kept:
         client().create_table(
-            TableName="by-bytes", KeySchema=[binary_key], BillingMode="PAY_PER_REQUEST",
+            TableName="by-bytes",
+            KeySchema=[binary_key],
+            BillingMode="PAY_PER_REQUEST",
             AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "B"}],
         )
         for raw in (b"\x00", b"\xff\x01"):
@@ -139,13 +144,20 @@ def test_tables_come_back_with_their_indexes_stream_and_time_to_live(tmp_path: P
         assert kept.loaded.tables == 2
         for name, described in before.items():
             after = client().describe_table(TableName=name)["Table"]
-            for part in ("KeySchema", "AttributeDefinitions", "BillingModeSummary",
-                         "StreamSpecification"):
+            for part in (
+                "KeySchema",
+                "AttributeDefinitions",
+                "BillingModeSummary",
+                "StreamSpecification",
+            ):
                 assert after.get(part) == described.get(part), part
-            assert [(i["IndexName"], i["KeySchema"], i["Projection"])
-                    for i in after.get("GlobalSecondaryIndexes", [])] == [
+            assert [
                 (i["IndexName"], i["KeySchema"], i["Projection"])
-                for i in described.get("GlobalSecondaryIndexes", [])]
+                for i in after.get("GlobalSecondaryIndexes", [])
+            ] == [
+                (i["IndexName"], i["KeySchema"], i["Projection"])
+                for i in described.get("GlobalSecondaryIndexes", [])
+            ]
         assert client().describe_time_to_live(TableName=MAIN)["TimeToLiveDescription"] == ttl
 
 
@@ -156,7 +168,9 @@ def test_a_secondary_index_answers_from_the_loaded_items_at_once(tmp_path: Path)
         kept.save()
     with stack(tmp_path):
         found = client().query(
-            TableName=MAIN, IndexName="ix1", KeyConditionExpression="ix1pk = :p AND ix1sk > :s",
+            TableName=MAIN,
+            IndexName="ix1",
+            KeyConditionExpression="ix1pk = :p AND ix1sk > :s",
             ExpressionAttributeValues={":p": {"S": "IX"}, ":s": {"S": "1"}},
         )["Items"]
         assert [item["pk"]["S"] for item in found] == ["rec2", "rec1", "rec0"]
@@ -168,18 +182,31 @@ def test_updates_deletes_batches_and_transactions_are_all_saved(tmp_path: Path):
         put("kept", v={"N": "1"})
         put("deleted")
         kept.save()
-        dynamo().update_item(TableName=MAIN, Key=key("kept"), UpdateExpression="SET v = v + :one",
-                             ExpressionAttributeValues={":one": {"N": "1"}})
+        dynamo().update_item(
+            TableName=MAIN,
+            Key=key("kept"),
+            UpdateExpression="SET v = v + :one",
+            ExpressionAttributeValues={":one": {"N": "1"}},
+        )
         dynamo().delete_item(TableName=MAIN, Key=key("deleted"))
         table_arn = dynamo().describe_table(TableName=MAIN)["Table"]["TableArn"]
         dynamo().put_item(TableName=table_arn, Item=key("by-arn"))
-        dynamo().batch_write_item(RequestItems={MAIN: [
-            {"PutRequest": {"Item": key(f"batch{n}")}} for n in range(3)]})
-        dynamo().transact_write_items(TransactItems=[
-            {"Put": {"TableName": MAIN, "Item": key("tx")}},
-            {"Update": {"TableName": MAIN, "Key": key("kept"), "UpdateExpression": "SET w = :w",
-                        "ExpressionAttributeValues": {":w": {"S": "x"}}}},
-        ])
+        dynamo().batch_write_item(
+            RequestItems={MAIN: [{"PutRequest": {"Item": key(f"batch{n}")}} for n in range(3)]}
+        )
+        dynamo().transact_write_items(
+            TransactItems=[
+                {"Put": {"TableName": MAIN, "Item": key("tx")}},
+                {
+                    "Update": {
+                        "TableName": MAIN,
+                        "Key": key("kept"),
+                        "UpdateExpression": "SET w = :w",
+                        "ExpressionAttributeValues": {":w": {"S": "x"}},
+                    }
+                },
+            ]
+        )
         expected = everything_stored()
         assert kept.save().items == 7
         assert kept.save().items == 0  # nothing changed since
@@ -194,12 +221,19 @@ def test_a_cancelled_transaction_is_saved_as_nothing_changed(tmp_path: Path):
         put("a", v={"N": "1"})
         kept.save()
         with pytest.raises(client().exceptions.TransactionCanceledException):
-            client().transact_write_items(TransactItems=[
-                {"Put": {"TableName": MAIN, "Item": {**key("a"), "v": {"N": "2"}}}},
-                {"Put": {"TableName": MAIN, "Item": key("new")}},
-                {"ConditionCheck": {"TableName": MAIN, "Key": key("missing"),
-                                    "ConditionExpression": "attribute_exists(pk)"}},
-            ])
+            client().transact_write_items(
+                TransactItems=[
+                    {"Put": {"TableName": MAIN, "Item": {**key("a"), "v": {"N": "2"}}}},
+                    {"Put": {"TableName": MAIN, "Item": key("new")}},
+                    {
+                        "ConditionCheck": {
+                            "TableName": MAIN,
+                            "Key": key("missing"),
+                            "ConditionExpression": "attribute_exists(pk)",
+                        }
+                    },
+                ]
+            )
         kept.save()
     with stack(tmp_path):
         assert get("a") == {**key("a"), "v": {"N": "1"}}
@@ -236,7 +270,7 @@ def test_a_save_torn_at_any_byte_leaves_the_previous_save_loadable(tmp_path: Pat
         put("second")
         kept.save()
         whole = journal(tmp_path).read_bytes()
-    torn_record = whole[len(good):]
+    torn_record = whole[len(good) :]
     for cut in range(len(torn_record)):  # a crash after any byte of the second save
         journal(tmp_path).write_bytes(good + torn_record[:cut])
         data = DataDir(tmp_path)
@@ -245,7 +279,9 @@ def test_a_save_torn_at_any_byte_leaves_the_previous_save_loadable(tmp_path: Pat
             contents = data.read()
         finally:
             data.close()
-        stored = {key_id.split("\t")[1]: json.loads(text) for key_id, text in contents.items.items()}
+        stored = {
+            key_id.split("\t")[1]: json.loads(text) for key_id, text in contents.items.items()
+        }
         assert [item["v"] for item in stored.values()] == [{"S": "saved"}]
         assert list(stored) == [json.dumps([{"S": "first"}, {"S": "s"}], separators=(",", ":"))]
         assert contents.torn_records == (1 if cut else 0)
@@ -329,11 +365,19 @@ def test_a_compaction_interrupted_before_or_after_its_rename_loses_nothing(tmp_p
 
 
 def increment_both() -> None:
-    client().transact_write_items(TransactItems=[
-        {"Update": {"TableName": MAIN, "Key": key(name), "UpdateExpression": "SET v = v + :one",
-                    "ExpressionAttributeValues": {":one": {"N": "1"}}}}
-        for name in ("left", "right")
-    ])
+    client().transact_write_items(
+        TransactItems=[
+            {
+                "Update": {
+                    "TableName": MAIN,
+                    "Key": key(name),
+                    "UpdateExpression": "SET v = v + :one",
+                    "ExpressionAttributeValues": {":one": {"N": "1"}},
+                }
+            }
+            for name in ("left", "right")
+        ]
+    )
 
 
 def test_a_save_never_keeps_half_of_a_transaction_made_while_it_copies(tmp_path: Path, monkeypatch):
@@ -441,7 +485,9 @@ def test_a_reset_starts_empty_and_keeps_files_that_are_not_ours(tmp_path: Path):
     data.reset()
     data.close()
     assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(".")) == [
-        FORMAT_FILE, "notes.txt"]
+        FORMAT_FILE,
+        "notes.txt",
+    ]
     with stack(tmp_path) as kept:
         assert kept.loaded.items == 0
 

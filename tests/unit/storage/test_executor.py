@@ -37,7 +37,9 @@ def test_a_records_actions_stay_in_one_transaction():
 
 
 def test_relation_checks_are_deduplicated_and_skipped_for_records_written_by_the_plan():
-    units = [unit(i, guards=0, target="c1") for i in range(10)] + [unit(10, guards=0, target="r0", target_object="obj")]
+    units = [unit(i, guards=0, target="c1") for i in range(10)] + [
+        unit(10, guards=0, target="r0", target_object="obj")
+    ]
     written = {("obj", f"r{i}") for i in range(11)}
     [transaction] = _pack(units, written, BUILD)
     assert [a.op.record_id for a in transaction.checks] == ["c1"]
@@ -46,7 +48,9 @@ def test_relation_checks_are_deduplicated_and_skipped_for_records_written_by_the
 def test_a_handed_over_unique_value_is_one_put_conditioned_on_its_old_holder():
     from chalicelib.storage.executor import _inverse
 
-    handover = ops.ReserveUnique("obj", "emails.primaryEmail", "a@x.io", "keeper", taken_from="gone")
+    handover = ops.ReserveUnique(
+        "obj", "emails.primaryEmail", "a@x.io", "keeper", taken_from="gone"
+    )
     [transaction] = _pack([ops.Unit((handover,))], set(), BUILD)
     [action] = transaction.puts
     assert action.wire["Item"]["recordId"] == {"S": "keeper"}

@@ -23,7 +23,10 @@ def test_metadata_items_share_one_partition_per_workspace():
 def test_unique_values_cannot_forge_a_separator():
     plain = keys.unique_guard_key(WS, OBJ, "emails.primaryEmail", "a#b%c")
     assert plain.sk == "emails.primaryEmail#=a%23b%25c"
-    assert keys.unique_guard_key(WS, OBJ, "x", "a%23").sk != keys.unique_guard_key(WS, OBJ, "x", "a#").sk
+    assert (
+        keys.unique_guard_key(WS, OBJ, "x", "a%23").sk
+        != keys.unique_guard_key(WS, OBJ, "x", "a#").sk
+    )
 
 
 def test_long_unique_values_are_hashed_under_the_sort_key_limit():
@@ -37,7 +40,10 @@ def test_long_unique_values_are_hashed_under_the_sort_key_limit():
 def test_workspaces_never_share_a_key():
     other = "0b8f7c1e-1111-4222-8333-944455556667"
     assert keys.record_key(WS, OBJ, "r").pk != keys.record_key(other, OBJ, "r").pk
-    assert keys.unique_guard_key(WS, OBJ, "f", "v").pk != keys.unique_guard_key(other, OBJ, "f", "v").pk
+    assert (
+        keys.unique_guard_key(WS, OBJ, "f", "v").pk
+        != keys.unique_guard_key(other, OBJ, "f", "v").pk
+    )
 
 
 def test_api_keys_are_stored_by_sha256_only():

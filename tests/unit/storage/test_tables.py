@@ -13,7 +13,10 @@ def key_names(schema):
 def test_every_main_table_item_uses_the_main_table_keys():
     for item in MAIN_TABLE_ITEMS:
         schema = item._get_schema()
-        assert key_names(schema["key_schema"]) == {"HASH": MAIN_TABLE.hash_key, "RANGE": MAIN_TABLE.range_key}
+        assert key_names(schema["key_schema"]) == {
+            "HASH": MAIN_TABLE.hash_key,
+            "RANGE": MAIN_TABLE.range_key,
+        }
         assert item.Meta.stream_view_type == MAIN_TABLE.stream_view_type
 
 
@@ -37,9 +40,19 @@ def test_create_table_request_declares_every_key_attribute_and_the_stream():
     declared = {a["AttributeName"] for a in request["AttributeDefinitions"]}
     assert declared == set(MAIN_TABLE.key_attributes())
     assert {"pk", "sk", "ix1pk", "ix8sk"} <= declared
-    assert {i["IndexName"] for i in request["GlobalSecondaryIndexes"]} == {f"ix{n}" for n in range(1, 9)}
-    assert {i["Projection"]["ProjectionType"] for i in request["GlobalSecondaryIndexes"]} == {"KEYS_ONLY"}
-    assert request["StreamSpecification"] == {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
+    assert {i["IndexName"] for i in request["GlobalSecondaryIndexes"]} == {
+        f"ix{n}" for n in range(1, 9)
+    }
+    assert {i["Projection"]["ProjectionType"] for i in request["GlobalSecondaryIndexes"]} == {
+        "KEYS_ONLY"
+    }
+    assert request["StreamSpecification"] == {
+        "StreamEnabled": True,
+        "StreamViewType": "NEW_AND_OLD_IMAGES",
+    }
     keys_request = create_table_request(KEYS_TABLE, "k")
-    assert {i["IndexName"] for i in keys_request["GlobalSecondaryIndexes"]} == {"byId", "byWorkspace"}
+    assert {i["IndexName"] for i in keys_request["GlobalSecondaryIndexes"]} == {
+        "byId",
+        "byWorkspace",
+    }
     assert "StreamSpecification" not in keys_request
