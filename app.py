@@ -11,6 +11,7 @@ from chalicelib import streams
 from chalicelib.graphql.metadata_routes import metadata_graphql_routes
 from chalicelib.graphql.routes import graphql_routes
 from chalicelib.rest.api_key_routes import api_key_routes
+from chalicelib.rest.changes_routes import changes
 from chalicelib.rest.docs_routes import docs
 from chalicelib.rest.group_by_routes import group_by
 from chalicelib.rest.merge_routes import merges
@@ -38,6 +39,7 @@ app.register_blueprint(api_key_routes, url_prefix="/rest/metadata")
 app.register_blueprint(webhook_routes, url_prefix="/rest/metadata")
 app.register_blueprint(open_api, url_prefix="/rest")
 app.register_blueprint(group_by, url_prefix="/rest")
+app.register_blueprint(changes, url_prefix="/rest")
 app.register_blueprint(records, url_prefix="/rest")
 app.register_blueprint(merges, url_prefix="/rest")
 app.register_blueprint(graphql_routes)

@@ -40,9 +40,14 @@ from bench import bigworld, report  # noqa: E402
 from bench.aggregate_cases import build_aggregate_cases  # noqa: E402
 from bench.bigcases import BIG_CASE_NAMES, build_big_cases, criteria  # noqa: E402
 from bench.cases import Case, build_cases  # noqa: E402
+from bench.changes_cases import build_changes_cases  # noqa: E402
 from bench.coldstart import heaviest_imports, import_time_ms  # noqa: E402
+from bench.cpu_cases import build_cpu_cases  # noqa: E402
 from bench.graphql_cases import RawGraphQL, build_graphql_cases, schema_build_ms  # noqa: E402
+from bench.idempotency_cases import build_idempotency_cases  # noqa: E402
 from bench.merge_cases import build_merge_cases  # noqa: E402
+from bench.partial_batch_cases import build_partial_batch_cases  # noqa: E402
+from bench.rate_limit_cases import build_rate_limit_cases  # noqa: E402
 from bench.runner import CaseResult, profile_case, run_case  # noqa: E402
 from bench.world import build_world  # noqa: E402
 
@@ -101,8 +106,14 @@ def _measure(args: argparse.Namespace) -> tuple[list[CaseResult], dict[str, Any]
         raw = RawGraphQL(world.workspace_id, world.key_hash, index_paths(world.workspace_id))
         cases = build_cases(world, raw, args.iterations)
         cases += build_graphql_cases(world, raw, args.iterations)
+        cases += build_cpu_cases(world, raw, args.iterations)
         cases += build_merge_cases(world, args.iterations)
         cases += build_aggregate_cases(world, args.iterations)
+        # Beyond Twenty (issue 14): each addition's cost per request.
+        cases += build_rate_limit_cases(world, args.iterations)
+        cases += build_idempotency_cases(world, args.iterations)
+        cases += build_partial_batch_cases(world, args.iterations)
+        cases += build_changes_cases(world, args.iterations)
         wanted = _wanted([case.name for case in cases] + list(BIG_CASE_NAMES), args)
         # The quick cases first: the big tenant makes every moto Query slower.
         results = _run(cases, wanted, args)
@@ -148,9 +159,11 @@ def main(argv: list[str]) -> int:
         import_ms = import_time_ms(SUBPROCESS_ENV)
         heaviest = heaviest_imports(SUBPROCESS_ENV)
     found = criteria(results) + report.round_trip_criteria(results)
+    found += report.cpu_criteria(results)
     path = report.write_results(results, import_ms, heaviest, datasets, found)
     print(report.table(results))
     print(report.capacity_table(results))
+    print(report.cpu_table(results))
     print(report.reads_lines(results))
     if found:
         print(report.criteria_lines(found))

@@ -3,20 +3,63 @@
 Low-level client only (no resource layer, no pynamodb). Like a hand-written Lambda, each call
 checks the key and the workspace's metadata version, parses the request and the stored JSON
 documents, and serialises its answer; it does nothing else (no coercion, no validation).
+
+Two clients make the same calls: boto3's as it comes, and a lean one (inside `lean_wire()`)
+that reads every answer with one `json.loads` of its body instead of botocore's shape-walking
+parser and skips botocore's request validation: the minimal wire work (serialise, sign, send,
+decode) the API's CPU is also compared with.
 """
 
 from __future__ import annotations
 
 import json
+import threading
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import boto3
+from botocore.config import Config
 
 from chalicelib.settings import SETTINGS
 from chalicelib.storage import keys
 
 MAX_TRANSACTION_ACTIONS = 100  # DynamoDB's TransactWriteItems limit
+
+
+class _JsonBody:
+    """A response parser that is one `json.loads` of the body (the baseline never fails)."""
+
+    def parse(self, response: dict[str, Any], shape: Any) -> dict[str, Any]:
+        body = response["body"]
+        return json.loads(body) if body else {}
+
+
+class _JsonBodyParsers:
+    def create_parser(self, protocol: str) -> _JsonBody:
+        return _JsonBody()
+
+
+def _lean_client() -> Any:
+    client = boto3.client(
+        "dynamodb", region_name=SETTINGS.region, config=Config(parameter_validation=False)
+    )
+    client._endpoint._response_parser_factory = _JsonBodyParsers()  # noqa: SLF001
+    return client
+
+
+_lean = threading.local()
+
+
+@contextmanager
+def lean_wire() -> Iterator[None]:
+    """Baseline calls inside the block use the lean client."""
+    _lean.on = True
+    try:
+        yield
+    finally:
+        _lean.on = False
 
 
 def _key(key: keys.Key) -> dict[str, dict[str, str]]:
@@ -61,10 +104,15 @@ class RawDynamo:
         self, workspace_id: str, key_hash: str, indexes: dict[str, IndexPaths] | None = None
     ) -> None:
         self._indexes = indexes or {}
-        self._db = boto3.client("dynamodb", region_name=SETTINGS.region)
+        self._boto3 = boto3.client("dynamodb", region_name=SETTINGS.region)
+        self._lean = _lean_client()
         self._ws = workspace_id
         self._key_hash = key_hash
         self._main = SETTINGS.main_table
+
+    @property
+    def _db(self) -> Any:
+        return self._lean if getattr(_lean, "on", False) else self._boto3
 
     # -- the two checks every request makes -------------------------------------------------
 

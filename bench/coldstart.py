@@ -155,7 +155,7 @@ def first_request_ms(env: dict[str, str], runs: int = 7) -> dict[str, float]:
                     check=True,
                     capture_output=True,
                     text=True,
-                ).stdout
+                ).stdout.splitlines()[-1]  # after the request's own log line
             )
             for _ in range(runs)
         ]

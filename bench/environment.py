@@ -15,6 +15,10 @@ BENCH_ENV = {
     "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
     "CRM_MAIN_TABLE": "bench-crm-main",
     "CRM_KEYS_TABLE": "bench-crm-api-keys",
+    # The limiter is on (every case pays its one UpdateItem, as on a deployed stage) but never
+    # refuses a bench call; bench/rate_limit_cases.py shows its cost on and off.
+    "CRM_RATE_LIMIT_PER_MINUTE": "1000000",
+    "CRM_WORKSPACE_RATE_LIMIT_PER_MINUTE": "1000000",
 }
 
 # An endpoint override would send the calls to a real server instead of moto.

@@ -6,7 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from bench.bigcases import DEPTH_PAIRS, Criterion
+from bench.bigcases import DEPTH_PAIRS, NESTED_PEOPLE, Criterion
+from bench.cpu_cases import GRAPHQL_COMPANIES
 from bench.pricing import PRICE_TABLE
 from bench.runner import COMPUTED, CaseResult
 
@@ -154,6 +155,54 @@ def round_trip_criteria(results: list[CaseResult]) -> list[Criterion]:
                 (b.sequential_round_trips or 0) <= (a.sequential_round_trips or 0),
                 f"{a.sequential_round_trips} for {a.items_returned:g} records, "
                 f"{b.sequential_round_trips} for {b.items_returned:g}",
+            )
+        )
+    return found
+
+
+# Issue 13 item 6: the API layer's own CPU per request, in ms (see bench/runner.py's MotoCpu).
+CPU_TARGETS_MS = {"list 60": 6.0, GRAPHQL_COMPANIES: 10.0, NESTED_PEOPLE: 20.0}
+
+
+def cpu_table(results: list[CaseResult]) -> str:
+    """The API's CPU per request against raw boto3, and against the minimal wire work."""
+    header = (
+        f"{'case':<28} {'api cpu':>8} {'boto3':>7} {'ratio':>6} {'lean':>6} {'ratio':>6} "
+        f"{'target':>6}"
+    )
+    lines = [header, "-" * len(header)]
+    for r in results:
+        if r.api_cpu_ms_median is None:
+            continue
+        lines.append(
+            f"{r.name:<28} {r.api_cpu_ms_median:>8.2f} {_num(r.baseline_cpu_ms_median, 7, 2)} "
+            f"{_num(r.cpu_ratio, 6, 2)} {_num(r.lean_baseline_cpu_ms_median, 6, 2)} "
+            f"{_num(r.lean_cpu_ratio, 6, 2)} {_num(CPU_TARGETS_MS.get(r.name), 6, 0)}"
+        )
+    lines.append(
+        "api cpu: median CPU ms of the process during one API call, less the CPU spent inside\n"
+        "moto (emulated DynamoDB); boto3: the raw-boto3 baseline measured alike; lean: the same\n"
+        "raw calls with each answer read by one json.loads (no botocore parser or validation);\n"
+        "target: issue 13 item 6's bar for the API's CPU."
+    )
+    return "\n".join(lines)
+
+
+def cpu_criteria(results: list[CaseResult]) -> list[Criterion]:
+    """Issue 13 item 6's CPU targets, on the cases that ran."""
+    found: list[Criterion] = []
+    for r in results:
+        target = CPU_TARGETS_MS.get(r.name)
+        if target is None or r.api_cpu_ms_median is None:
+            continue
+        ratios = ""
+        if r.cpu_ratio is not None:
+            ratios = f" ({r.cpu_ratio:g}x raw boto3, {r.lean_cpu_ratio:g}x the lean wire calls)"
+        found.append(
+            Criterion(
+                f"{r.name}: API CPU <= {target:g} ms per request",
+                r.api_cpu_ms_median <= target,
+                f"{r.api_cpu_ms_median:.2f} ms median{ratios}",
             )
         )
     return found

@@ -8,11 +8,13 @@ import io
 import json
 import pstats
 import statistics
+import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from bench.baseline import lean_wire
 from bench.cases import Call, Case
 from bench.emulator import CLOCK
 from bench.pricing import cost_per_million
@@ -41,6 +43,15 @@ class CaseResult:
     items_read_per_returned: float | None
     items_read_by_operation: dict[str, float]
     http_status: int
+    # CPU time of the process (every thread) during the call, less the CPU spent inside moto:
+    # what the API layer itself costs in CPU, as on a Lambda where DynamoDB runs elsewhere.
+    api_cpu_ms_median: float | None = None
+    baseline_cpu_ms_median: float | None = None  # raw boto3, botocore's parser
+    cpu_ratio: float | None = None
+    # The same raw calls with the response body read by `json.loads` (no botocore parser):
+    # what the wire work physically needs.
+    lean_baseline_cpu_ms_median: float | None = None
+    lean_cpu_ratio: float | None = None
     # From one more, untimed call watched by the probe (bench/probe.py); None without a probe.
     # Capacity units are what DynamoDB would bill, computed from the items' sizes.
     read_units: float | None = None
@@ -70,6 +81,9 @@ class _Tally:
     baseline_seconds: list[float] = field(default_factory=list)
     baseline_client_seconds: list[float] = field(default_factory=list)
     baseline_requests: int = 0
+    api_cpu_seconds: list[float] = field(default_factory=list)
+    baseline_cpu_seconds: list[float] = field(default_factory=list)
+    lean_baseline_cpu_seconds: list[float] = field(default_factory=list)
 
 
 def count_returned(body: bytes) -> int:
@@ -87,13 +101,51 @@ def _records_in(value: Any) -> int:
     return 1
 
 
-def _timed(call: Call) -> tuple[Any, float, float]:
-    """Result, wall seconds, and seconds of that spent outside moto."""
-    emulated = CLOCK.seconds
+class MotoCpu:
+    """CPU seconds spent inside moto, by every thread, through the emulator clock's hooks.
+
+    moto runs in-process, in the calling thread (a fan-out's pool threads included): each
+    entry and exit reads that thread's own CPU clock, so concurrent calls are counted once each
+    and nothing else running meanwhile is. Subtracted from the process's CPU time of a call,
+    it leaves the API layer's own CPU, as on a Lambda where DynamoDB runs elsewhere.
+    """
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self._lock = threading.Lock()
+        self._entered = threading.local()
+
+    def enter(self) -> None:
+        self._entered.at = time.thread_time()
+
+    def leave(self) -> None:
+        spent = time.thread_time() - self._entered.at
+        with self._lock:
+            self.seconds += spent
+
+    def install(self) -> None:
+        CLOCK.on_enter, CLOCK.on_exit = self.enter, self.leave
+
+
+MOTO_CPU = MotoCpu()
+
+
+@dataclass(frozen=True)
+class _Timing:
+    wall: float  # seconds
+    client: float  # wall seconds outside moto
+    cpu: float  # CPU seconds of the process outside moto
+
+
+def _timed(call: Call) -> tuple[Any, _Timing]:
+    """Result, and its wall, client-side and CPU times (see MotoCpu)."""
+    emulated, moto_cpu = CLOCK.seconds, MOTO_CPU.seconds
+    cpu_start = time.process_time()
     start = time.perf_counter()
     result = call()
     wall = time.perf_counter() - start
-    return result, wall, wall - (CLOCK.seconds - emulated)
+    cpu = time.process_time() - cpu_start - (MOTO_CPU.seconds - moto_cpu)
+    return result, _Timing(wall, wall - (CLOCK.seconds - emulated), cpu)
 
 
 def _check(case: Case, response: Any) -> None:
@@ -112,15 +164,16 @@ def _run_api(case: Case, i: int, meter: DynamoMeter, tally: _Tally) -> None:
     call = case.api(i)
     ops_before, read_before = Counter(meter.operations), meter.items_read
     by_operation_before = Counter(meter.items_by_operation)
-    response, seconds, client = _timed(call)
+    response, timing = _timed(call)
     tally.operations += meter.operations - ops_before
     tally.items_read += meter.items_read - read_before
     tally.items_read_by_operation += meter.items_by_operation - by_operation_before
     tally.statuses.add(response.status_code)
     _check(case, response)
     tally.items_returned += count_returned(response.body)
-    tally.api_seconds.append(seconds)
-    tally.api_client_seconds.append(client)
+    tally.api_seconds.append(timing.wall)
+    tally.api_client_seconds.append(timing.client)
+    tally.api_cpu_seconds.append(timing.cpu)
 
 
 def _run_baseline(case: Case, i: int, meter: DynamoMeter, tally: _Tally) -> None:
@@ -128,10 +181,16 @@ def _run_baseline(case: Case, i: int, meter: DynamoMeter, tally: _Tally) -> None
         return
     call = case.baseline(i)
     before = meter.requests
-    _, seconds, client = _timed(call)
+    _, timing = _timed(call)
     tally.baseline_requests += meter.requests - before
-    tally.baseline_seconds.append(seconds)
-    tally.baseline_client_seconds.append(client)
+    tally.baseline_seconds.append(timing.wall)
+    tally.baseline_client_seconds.append(timing.client)
+    tally.baseline_cpu_seconds.append(timing.cpu)
+    # The same work once more, on the client that reads answers with `json.loads`.
+    with lean_wire():
+        call = case.baseline(i)
+        _, timing = _timed(call)
+    tally.lean_baseline_cpu_seconds.append(timing.cpu)
 
 
 def _settle_heap() -> None:
@@ -145,6 +204,7 @@ def _settle_heap() -> None:
 def run_case(case: Case, meter: DynamoMeter, recorder: CallRecorder | None = None) -> CaseResult:
     if case.before is not None:
         case.before()
+    MOTO_CPU.install()
     # Warm-up: caches filled and code paths loaded, as in a warm Lambda container.
     _run_api(case, -1, meter, _Tally())
     _run_baseline(case, -1, meter, _Tally())
@@ -202,6 +262,8 @@ def _summarise(case: Case, tally: _Tally) -> CaseResult:
     api_ms, baseline_ms = _ms(tally.api_seconds), _ms(tally.baseline_seconds)
     api_client_ms = _ms(tally.api_client_seconds)
     baseline_client_ms = _ms(tally.baseline_client_seconds)
+    api_cpu_ms, baseline_cpu_ms = _ms(tally.api_cpu_seconds), _ms(tally.baseline_cpu_seconds)
+    lean_cpu_ms = _ms(tally.lean_baseline_cpu_seconds)
     assert api_ms is not None and api_client_ms is not None
     measured = case.baseline is not None
     return CaseResult(
@@ -218,6 +280,11 @@ def _summarise(case: Case, tally: _Tally) -> CaseResult:
         api_client_ms_median=round(api_client_ms, 3),
         baseline_client_ms_median=_rounded(baseline_client_ms),
         client_overhead_ratio=_ratio(api_client_ms, baseline_client_ms),
+        api_cpu_ms_median=_rounded(api_cpu_ms),
+        baseline_cpu_ms_median=_rounded(baseline_cpu_ms),
+        cpu_ratio=_ratio(api_cpu_ms, baseline_cpu_ms),
+        lean_baseline_cpu_ms_median=_rounded(lean_cpu_ms),
+        lean_cpu_ratio=_ratio(api_cpu_ms, lean_cpu_ms),
         items_read_per_returned=_ratio(tally.items_read, tally.items_returned),
         items_read_by_operation={
             op: round(count / n, 2) for op, count in sorted(tally.items_read_by_operation.items())
@@ -236,7 +303,9 @@ def profile_case(case: Case, iterations: int, top: int = 40) -> str:
         case.before()
     case.api(-1)()
     _settle_heap()
-    profiler = cProfile.Profile()
+    # Timed by the thread's CPU clock, not the wall clock: other processes on a busy machine
+    # would otherwise be charged to whichever function was running when they got the CPU.
+    profiler = cProfile.Profile(time.thread_time)
     # The emulated server is not the API's cost; pausing keeps it out of every total.
     CLOCK.on_enter, CLOCK.on_exit = profiler.disable, profiler.enable
     try:
@@ -246,7 +315,7 @@ def profile_case(case: Case, iterations: int, top: int = 40) -> str:
             call()
             profiler.disable()
     finally:
-        CLOCK.on_enter = CLOCK.on_exit = None
+        MOTO_CPU.install()  # the runner's hooks again, if another case is measured after
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out)
     stats.sort_stats("cumulative").print_stats(top)

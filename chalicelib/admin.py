@@ -1,4 +1,5 @@
-"""Operator CLI: `python -m chalicelib.admin workspace create --name NAME`, API keys, indexes, jobs.
+"""Operator CLI: `python -m chalicelib.admin workspace create --name NAME`, API keys, indexes, jobs,
+workspace export / import (chalicelib/transfer/).
 
 It talks to DynamoDB with the standard AWS settings, so AWS_ENDPOINT_URL_DYNAMODB points it at
 the local stack and an AWS profile at a deployed one.
@@ -79,6 +80,27 @@ def _jobs_run(args: argparse.Namespace) -> dict[str, object]:
     }
 
 
+def _workspace_export(args: argparse.Namespace) -> dict[str, object]:
+    from chalicelib.transfer.export import export_workspace
+
+    header = export_workspace(args.workspace, args.out)
+    return {"workspaceId": args.workspace, "file": args.out, "records": header["records"]}
+
+
+def _workspace_import(args: argparse.Namespace) -> dict[str, object]:
+    """An export file (--file), or one object's CSV (--into, --object, --csv)."""
+    from chalicelib.transfer.csv_import import import_csv
+    from chalicelib.transfer.workspace_import import Target, import_file
+
+    if args.csv is not None:
+        if args.into is None or args.object is None or args.file is not None:
+            raise argparse.ArgumentTypeError("--csv needs --into and --object (and no --file)")
+        return import_csv(args.into, args.object, args.csv)
+    if args.file is None or (args.into is None) == (args.name is None):
+        raise argparse.ArgumentTypeError("--file needs exactly one of --into or --name")
+    return import_file(args.file, Target(workspace_id=args.into, name=args.name))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m chalicelib.admin")
     groups = parser.add_subparsers(dest="group", required=True)
@@ -88,6 +110,21 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--name", required=True)
     create.add_argument("--key-name", default="Default key")
     create.set_defaults(run=_workspace_create)
+    export = workspace.add_parser("export", help="write a workspace to a JSON Lines file")
+    export.add_argument("--workspace", required=True)
+    export.add_argument("--out", required=True, help="the file; gzip when it ends in .gz")
+    export.set_defaults(run=_workspace_export)
+    imports = workspace.add_parser(
+        "import",
+        help="import an export file into a new (--name) or existing (--into) workspace, "
+        "or one object's records from a CSV file (--into --object --csv)",
+    )
+    imports.add_argument("--file", help="an export file (.jsonl or .jsonl.gz)")
+    imports.add_argument("--into", help="the id of an existing workspace")
+    imports.add_argument("--name", help="the name of a new workspace")
+    imports.add_argument("--object", help="with --csv: the object's plural name, e.g. people")
+    imports.add_argument("--csv", help="a CSV file whose header row holds field paths")
+    imports.set_defaults(run=_workspace_import)
 
     apikey = groups.add_parser("apikey").add_subparsers(dest="action", required=True)
     key_create = apikey.add_parser("create", help="issue another API key for a workspace")
@@ -125,14 +162,28 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    from chalicelib.transfer.fileformat import TransferError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
     try:
         result = args.run(args)
     except CrmError as exc:
         print(json.dumps({"error": exc.code, "messages": exc.messages}), file=sys.stderr)
         return 1
+    except TransferError as exc:
+        # Bad import input: the message names the line of the file.
+        print(json.dumps({"error": "IMPORT_FAILED", "messages": [str(exc)]}), file=sys.stderr)
+        return 1
+    except OSError as exc:
+        # An export/import file that cannot be opened or written.
+        print(json.dumps({"error": "FILE_ERROR", "messages": [str(exc)]}), file=sys.stderr)
+        return 1
+    except argparse.ArgumentTypeError as exc:
+        parser.error(str(exc))
     print(json.dumps(result, indent=2))
-    return 0
+    # A CSV import lists the rows it skipped; the exit status says some were.
+    return 1 if result.get("rejected") else 0
 
 
 if __name__ == "__main__":

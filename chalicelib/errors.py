@@ -221,6 +221,14 @@ class IdempotencyKeyInUseError(ConflictError):
     retry_after = 1
 
 
+class IdempotentAnswerUnavailableError(ConflictError):
+    """The first request with this Idempotency-Key wrote, but its answer cannot be replayed (lost
+    in a crash, or too large to keep): the client reads the records instead of retrying."""
+
+    code = "IDEMPOTENCY_ANSWER_UNAVAILABLE"
+    default_message = "The first request with this Idempotency-Key was applied; read the records"
+
+
 class InvalidSyncTokenError(BadRequestError):
     code = "INVALID_SYNC_TOKEN"
     default_message = "This sync token was not issued by this API"

@@ -22,6 +22,8 @@ class DynamoCall:
     table: str | None  # the table's logical role ("main", "keys"), None for several
     read_units: float  # consumed capacity as DynamoDB reports it (0 when none)
     write_units: float
+    throttled: bool = False  # DynamoDB refused it (throttling): storage/retry.py sends it again
+    ms: float = 0.0  # wall time of the call, when the recorder measured it
 
 
 @dataclass(slots=True)
@@ -40,6 +42,11 @@ class RequestState:
     def add_call(self, call: DynamoCall) -> None:
         with self._lock:
             self.dynamodb_calls.append(call)
+
+    def calls_so_far(self) -> list[DynamoCall]:
+        """A copy of the calls recorded until now (pool threads may still be adding)."""
+        with self._lock:
+            return list(self.dynamodb_calls)
 
 
 _current: ContextVar[RequestState | None] = ContextVar("crm_request_state", default=None)
@@ -81,8 +88,17 @@ def add_response_headers(headers: dict[str, str]) -> None:
 
 
 def record_dynamodb_call(
-    operation: str, table: str | None, read_units: float = 0.0, write_units: float = 0.0
+    operation: str,
+    table: str | None,
+    read_units: float = 0.0,
+    write_units: float = 0.0,
+    *,
+    throttled: bool = False,
+    ms: float = 0.0,
 ) -> None:
+    """Note one DynamoDB request of the current request. Calls through the shared botocore
+    client are recorded by its `after-call` hook (observability/dynamodb_calls.py); only a path
+    that bypasses botocore's events records its calls itself, so none is counted twice."""
     state = _current.get()
     if state is not None:
-        state.add_call(DynamoCall(operation, table, read_units, write_units))
+        state.add_call(DynamoCall(operation, table, read_units, write_units, throttled, ms))

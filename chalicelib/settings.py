@@ -155,7 +155,8 @@ class Settings:
             idempotency_hours=_int("CRM_IDEMPOTENCY_HOURS", 24),
             # Delta sync only hands out changes older than this: a write that committed with an
             # earlier change time but became visible later (concurrent writers, index lag) is
-            # still ahead of every token given out.
+            # still ahead of every token given out. Deployed stages use 20 s (a transaction's
+            # retries can make it visible that late: infra/settings.py); locally 2 s.
             sync_settle_seconds=float(os.environ.get("CRM_SYNC_SETTLE_SECONDS") or 2),
             # Structured request logs: level, and the share of requests logged at DEBUG anyway.
             log_level=os.environ.get("CRM_LOG_LEVEL", "INFO").upper(),

@@ -10,6 +10,7 @@ from chalicelib.settings import SETTINGS
 from chalicelib.storage.records import DynamoRecordStore
 
 if TYPE_CHECKING:
+    from chalicelib.core.changes import ChangeFeed
     from chalicelib.metadata.service import MetadataService
 
 
@@ -40,4 +41,18 @@ def metadata_service() -> MetadataService:
         record_store(),
         job_budget_seconds=SETTINGS.metadata_job_seconds,
         scan_cap=SETTINGS.scan_cap,
+    )
+
+
+@cache
+def change_feed() -> ChangeFeed:
+    # Imported on first use: delta sync is a few integrators' request, not the cold start's.
+    from chalicelib.core.changes import ChangeFeed
+    from chalicelib.storage.changes import DynamoChangeStore
+
+    return ChangeFeed(
+        DynamoChangeStore(),
+        settle_seconds=SETTINGS.sync_settle_seconds,
+        page_default=SETTINGS.page_default,
+        page_max=SETTINGS.page_max,
     )

@@ -65,9 +65,10 @@ MAIN_TABLE_ACCESS = TableAccess(
 KEYS_TABLE_ACCESS = TableAccess(
     table=KEYS_TABLE,
     actions=(
-        "dynamodb:GetItem",  # every request: the presented key, by hash
+        "dynamodb:GetItem",  # the presented key, by hash (tokens naming no workspace)
+        "dynamodb:BatchGetItem",  # every request: the key with the workspace (auth/admission.py)
         "dynamodb:PutItem",  # issuing a key (never overwrites: attribute_not_exists)
-        "dynamodb:UpdateItem",  # revoking a key (SET revokedAt), renaming it
+        "dynamodb:UpdateItem",  # revoking a key (SET revokedAt), renaming it; rate windows
         "dynamodb:DeleteItem",  # a new token: its transaction deletes the old token's item
     ),
     index_actions=(
@@ -86,6 +87,9 @@ STREAM_READ_ACTIONS = (
     "dynamodb:ListStreams",
 )
 LOG_ACTIONS = ("logs:CreateLogStream", "logs:PutLogEvents")
+# Active tracing: the X-Ray daemon beside the function sends segments with the function's role.
+# X-Ray has no resource-level permissions for these two actions, so their resource is "*".
+XRAY_ACTIONS = ("xray:PutTraceSegments", "xray:PutTelemetryRecords")
 
 # Enqueueing a delivery (SendMessageBatch is authorised as SendMessage).
 QUEUE_SEND_ACTIONS = ("sqs:SendMessage",)
@@ -103,6 +107,11 @@ def _log_statement(log_group: logs.CfnLogGroup) -> iam.PolicyStatement:
     # The stack creates the log group (with its retention), so the function needs no
     # logs:CreateLogGroup; the group's ARN attribute already ends in ":*" (its streams).
     return iam.PolicyStatement(actions=list(LOG_ACTIONS), resources=[log_group.attr_arn])
+
+
+def xray_statement() -> iam.PolicyStatement:
+    """What a function with active tracing needs (the API and stream functions)."""
+    return iam.PolicyStatement(actions=list(XRAY_ACTIONS), resources=["*"])
 
 
 def _send_statement(queue: sqs.Queue) -> iam.PolicyStatement:

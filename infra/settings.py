@@ -117,6 +117,13 @@ class StageSettings:
     # API Gateway needs an account-wide role to write access logs; a region that already has
     # one (another stack set it) may turn this off.
     manage_api_gateway_account_role: bool = True
+    # Alarms (infra/monitoring.py), each over 5-minute periods: the share of API answers that
+    # are 5xx (Lambda errors and timeouts included), DynamoDB throttle events on both tables,
+    # the age of the oldest stream record not yet handled, messages in either dead-letter queue.
+    alarm_server_error_percent: float = 1.0
+    alarm_throttle_events: int = 10
+    alarm_iterator_age_seconds: int = 300
+    alarm_dead_letter_messages: int = 1
 
     @property
     def is_production(self) -> bool:
@@ -125,6 +132,14 @@ class StageSettings:
     @property
     def stack_name(self) -> str:
         return f"crm-{self.stage}"
+
+    @property
+    def metrics_namespace(self) -> str:
+        """The CloudWatch namespace of the app's metrics (EMF): one per stage, so two stages in
+        one account never add up on a dashboard or an alarm."""
+        return dict(self.app_overrides).get(
+            "CRM_METRICS_NAMESPACE", f"TwentyServerlessCrm/{self.stage}"
+        )
 
     @property
     def delivery_visibility_timeout_seconds(self) -> int:
@@ -138,6 +153,11 @@ class StageSettings:
             "CRM_RATE_LIMIT_PER_MINUTE": "100",
             "CRM_WORKSPACE_RATE_LIMIT_PER_MINUTE": "100",
             "CRM_TRACING": "1",
+            # Delta sync holds back changes younger than this: on AWS a write can become visible
+            # up to CRM_STORAGE_RETRY_SECONDS (10) plus one attempt's timeouts (3 + 5) after its
+            # change stamp, plus index lag (docs/delta-sync.md).
+            "CRM_SYNC_SETTLE_SECONDS": "20",
+            "CRM_METRICS_NAMESPACE": self.metrics_namespace,
             **dict(self.app_overrides),
         }
 
@@ -196,6 +216,19 @@ class StageSettings:
             (
                 1 <= self.delivery_max_receive_count <= 1000,
                 "delivery_max_receive_count must be within 1..1000",
+            ),
+            (
+                0 < self.alarm_server_error_percent <= 100,
+                "alarm_server_error_percent must be within 0..100 (exclusive of 0)",
+            ),
+            (self.alarm_throttle_events >= 1, "alarm_throttle_events must be at least 1"),
+            (
+                60 <= self.alarm_iterator_age_seconds <= 604800,
+                "alarm_iterator_age_seconds must be within 60..604800",
+            ),
+            (
+                self.alarm_dead_letter_messages >= 1,
+                "alarm_dead_letter_messages must be at least 1",
             ),
             *self._app_override_checks(),
         ]

@@ -26,6 +26,7 @@ from constructs import Construct
 
 from chalicelib.storage.tables import KEYS_TABLE, MAIN_TABLE
 from infra import gateway, permissions
+from infra.monitoring import Monitored, Monitoring
 from infra.settings import StageSettings
 from infra.tables import build_table
 
@@ -40,6 +41,7 @@ REST_API = "RestAPI"
 STREAM_EVENT = f"{STREAM_FUNCTION}DynamodbEventSource"
 DELIVERY_EVENT = f"{DELIVERY_FUNCTION}SqsEventSource"
 FUNCTIONS = (API_FUNCTION, STREAM_FUNCTION, DELIVERY_FUNCTION)
+TRACED_FUNCTIONS = (API_FUNCTION, STREAM_FUNCTION)
 API_GATEWAY_STAGE = "api"
 
 # Chalice needs some role ARN while packaging; every function's Role is replaced below by a role
@@ -112,13 +114,15 @@ class CrmStack(Stack):
             "ApiFunctionRole",
             permissions.api_statements(
                 self.main_table, self.keys_table, self.api_logs, self.delivery_queue
-            ),
+            )
+            + [permissions.xray_statement()],
         )
         stream_role = self._role(
             "StreamFunctionRole",
             permissions.stream_statements(
                 self.main_table, self.stream_logs, self.dead_letters, self.delivery_queue
-            ),
+            )
+            + [permissions.xray_statement()],
         )
         delivery_role = self._role(
             "DeliveryFunctionRole",
@@ -136,6 +140,19 @@ class CrmStack(Stack):
         self._configure_stream()
         self._configure_delivery()
         self._configure_api()
+        self._configure_tracing()
+        self.monitoring = Monitoring(
+            self,
+            "Monitoring",
+            settings,
+            Monitored(
+                api_function=self.chalice.get_resource(API_FUNCTION).ref,
+                stream_function=self.chalice.get_resource(STREAM_FUNCTION).ref,
+                delivery_function=self.chalice.get_resource(DELIVERY_FUNCTION).ref,
+                tables=(self.main_table, self.keys_table),
+                dead_letter_queues=(self.dead_letters, self.delivery_dead_letters),
+            ),
+        )
         self._outputs()
 
     # -- pieces -------------------------------------------------------------------------------
@@ -226,6 +243,13 @@ class CrmStack(Stack):
         for name, value in source.items():
             function.add_property_override(f"Events.{DELIVERY_EVENT}.Properties.{name}", value)
 
+    def _configure_tracing(self) -> None:
+        # Lambda records each invocation's segment; the app adds its DynamoDB calls as
+        # subsegments (chalicelib/observability/xray.py, on with CRM_TRACING). The delivery
+        # function's time is the receivers': its log lines and metrics say enough.
+        for logical_id in TRACED_FUNCTIONS:
+            self.chalice.get_resource(logical_id).add_property_override("Tracing", "Active")
+
     def _configure_api(self) -> None:
         api = self.chalice.get_resource(REST_API)
         api.add_property_override("MethodSettings", gateway.method_settings(self.settings))
@@ -270,3 +294,15 @@ class CrmStack(Stack):
         CfnOutput(self, "StreamLogGroupName", value=self.stream_logs.ref)
         CfnOutput(self, "DeliveryLogGroupName", value=self.delivery_logs.ref)
         CfnOutput(self, "AccessLogGroupName", value=self.access_logs.ref)
+        CfnOutput(
+            self,
+            "DashboardName",
+            value=self.monitoring.dashboard.dashboard_name,
+            description="CloudWatch dashboard of the stage (requests, errors, latency, capacity)",
+        )
+        CfnOutput(
+            self,
+            "AlarmTopicArn",
+            value=self.monitoring.topic.topic_arn,
+            description="SNS topic every alarm notifies: subscribe to it",
+        )

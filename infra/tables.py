@@ -63,5 +63,7 @@ def build_table(
             partition_key=_attribute(table, index.hash_key),  # type: ignore[arg-type]
             sort_key=_attribute(table, index.range_key),
             projection_type=dynamodb.ProjectionType[index.projection],
+            # Only an INCLUDE projection names attributes (the changes index: `chop`).
+            non_key_attributes=list(index.non_key_attributes) or None,
         )
     return result

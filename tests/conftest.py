@@ -65,6 +65,15 @@ def meter() -> object:
 
 
 @pytest.fixture
+def limiter_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rate limits off, for tests counting the DynamoDB calls of the workspace's data: the
+    limiter's one UpdateItem per request is asserted by tests/functional/test_rate_limits.py."""
+    from tests.rate_limit_support import set_limits
+
+    set_limits(monkeypatch, key=0, workspace=0)
+
+
+@pytest.fixture
 def round_trip_clock() -> round_trips.RoundTrips:
     """Sequential DynamoDB round trips (tests/round_trips.py): `with clock.counting() as n:`."""
     return ROUND_TRIPS

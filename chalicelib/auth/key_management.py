@@ -127,7 +127,7 @@ def generate_token(ctx: RequestContext, key_id: str, expires_at: object) -> Issu
         _require_manageable(ctx, key_id, stored, "generate a token for")
         if stored.row.revoked_at is not None:
             raise BadRequestError(f"API key '{key_id}' has been revoked: create a new key")
-        token = new_token()
+        token = new_token(stored.row.workspace_id)
         row = replace(stored.row, expires_at=expiry, updated_at=ctx.now)
         key_store.replace_token(stored, token, row)
         return IssuedKey(token=token, row=row)

@@ -12,7 +12,8 @@ its plan do check it, so a late command stops before its first write.
 The deadline lives in a context variable set once per HTTP request (`rest/request_limits.py`),
 so the core and the storage loops need no extra parameter; outside a request (CLI, stream
 handler, unit tests) there is none and `check()` does nothing. Worker threads do not inherit
-context variables: `carried` hands the caller's deadline to a function run in a pool.
+context variables: `carried` hands the caller's context (deadline included) to a function run
+in a pool.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
+from contextvars import ContextVar, copy_context
 from dataclasses import dataclass
 from typing import ParamSpec, TypeVar
 
@@ -69,14 +70,13 @@ def check() -> None:
 
 
 def carried(function: Callable[_P, _T]) -> Callable[_P, _T]:
-    """`function` with the caller's deadline, for running in another thread."""
-    deadline = _current.get()
+    """`function` with the caller's context variables (its deadline, response budget and
+    request state, whose DynamoDB calls the request's log line counts), for another thread."""
+    context = copy_context()
 
     def run(*args: _P.args, **kwargs: _P.kwargs) -> _T:
-        token = _current.set(deadline)
-        try:
-            return function(*args, **kwargs)
-        finally:
-            _current.reset(token)
+        # A copy per call: one Context cannot be entered by two threads at once, and a merge
+        # maps one carried function over a pool.
+        return context.copy().run(function, *args, **kwargs)
 
     return run

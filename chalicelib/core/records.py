@@ -22,6 +22,7 @@ from chalicelib.core.commands import (
 )
 from chalicelib.core.conflicts import is_version_conflict, retry_conflicts
 from chalicelib.core.ports import RecordStore, StoredRecord
+from chalicelib.core.prefetched import PrefetchedRecord, record_by_id
 
 if TYPE_CHECKING:
     from chalicelib.core.aggregates import AggregateRecords
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
         Selection,
         UpdateRecords,
     )
+    from chalicelib.core.partial_batch import PartialResult
     from chalicelib.core.selection import Scope
 from chalicelib.core.presentation import present_record, present_records
 from chalicelib.core.uniqueness import Claim, unique_claims
@@ -108,8 +110,13 @@ class RecordService:
 
     # -- queries ---------------------------------------------------------------------------
 
-    def get(self, ctx: RequestContext, query: GetRecord) -> RecordOutcome:
-        record = self._store.get(ctx.workspace_id, query.object.id, query.record_id)
+    def get(
+        self, ctx: RequestContext, query: GetRecord, prefetched: PrefetchedRecord | None = None
+    ) -> RecordOutcome:
+        """One record by id; `prefetched`: read with the request's admission (core/prefetched)."""
+        record = record_by_id(
+            self._store, ctx.workspace_id, query.object.id, query.record_id, prefetched
+        )
         if record is None or record.deleted_at is not None:
             raise RecordNotFoundError()
         presented = _present(query.object, record)
@@ -241,29 +248,35 @@ class RecordService:
         return group_records(self._store, ctx.workspace_id, query, scan_cap=self._scan_cap)
 
     def _plain_window(self, ctx: RequestContext, spec: ListSpec) -> Window:
-        """Default order, no filter: one Query of the partition and the O(1) counter.
+        """Default order, no filter: one Query of the partition and the O(1) counter, together.
 
-        A cursor costs one more Query, which both checks that the cursor names a record of this
-        workspace and object (else 400, never another tenant's position) and gives the exact
-        flag for the far side of the cursor.
+        A cursor adds one Query in the same round, which both checks that the cursor names a
+        record of this workspace and object (else 400, never another tenant's position) and
+        gives the exact flag for the far side of the cursor.
         """
+        from chalicelib.core.child_pages import together
         from chalicelib.core.listing import Window
 
         ws, obj = ctx.workspace_id, spec.obj
         cursor = spec.before if spec.before is not None else spec.after
-        beyond = False
+        store = self._store
+        calls: list[Callable[[], Any]] = [
+            lambda: store.page(ws, obj.id, after=spec.after, before=spec.before, limit=spec.limit),
+            lambda: store.count_live(ws, obj.id),
+        ]
         if cursor is not None:
-            exists, beyond = self._store.cursor_neighbourhood(
-                ws, obj.id, cursor, forward=spec.before is not None
+            forward = spec.before is not None
+            calls.append(lambda: store.cursor_neighbourhood(ws, obj.id, cursor, forward=forward))
+        # One round: none of the reads needs another's answer (the cursor's check only decides
+        # whether the page is answered).
+        page, total, *neighbourhood = together(calls)
+        exists, beyond = neighbourhood[0] if neighbourhood else (True, False)
+        if not exists:
+            name = "ending_before" if spec.before is not None else "starting_after"
+            raise InvalidQueryParamError(
+                f"'{name}' cursor '{cursor}' is not a record of this object"
             )
-            if not exists:
-                name = "ending_before" if spec.before is not None else "starting_after"
-                raise InvalidQueryParamError(
-                    f"'{name}' cursor '{cursor}' is not a record of this object"
-                )
-        page = self._store.page(ws, obj.id, after=spec.after, before=spec.before, limit=spec.limit)
         records = present_records(obj, (record.shaped() for record in page.records))
-        total = self._store.count_live(ws, obj.id)
         if spec.before is not None:
             return Window(records, total, beyond, page.has_more)
         return Window(records, total, page.has_more, beyond)
@@ -285,10 +298,7 @@ class RecordService:
 
     def create(self, ctx: RequestContext, command: CreateRecords) -> list[RecordOutcome]:
         obj = command.object
-        if not command.inputs:
-            raise InvalidRequestBodyError("Input must not be empty")
-        if len(command.inputs) > self._batch_max:
-            raise TooManyRecordsError(f"Maximum number of records to upsert is {self._batch_max}.")
+        self._refuse_bad_batch_size(command)
         values = self._coerce_all(obj, command.inputs)
         ids = [v.get("id") or self._new_id() for v in values]
         _refuse_repeats("id", ids)
@@ -312,6 +322,33 @@ class RecordService:
             return is_version_conflict(error)
 
         return self._retry(attempt, lost_a_race)
+
+    def create_partial(self, ctx: RequestContext, command: CreateRecords) -> PartialResult:
+        """A batch create with per-item results (`?partial=true`): every valid input written,
+        each refused one reported by its index (core/partial_batch.py)."""
+        from chalicelib.core.partial_batch import PartialBatch
+
+        obj = command.object
+        self._refuse_bad_batch_size(command)
+        batch = PartialBatch(
+            self._store,
+            ctx.workspace_id,
+            command,
+            new_id=self._new_id,
+            plan_create=lambda values, rid, index: self._create_unit(ctx, obj, values, rid, index),
+            plan_update=lambda record, changes, index: self._update_unit(
+                ctx, obj, record, changes, index
+            ),
+            write=lambda plan: write_plan(self._store, ctx.workspace_id, obj, plan),
+        )
+        # A record an upsert matched was changed after the read: everything again, fresh.
+        return self._retry(batch.run)
+
+    def _refuse_bad_batch_size(self, command: CreateRecords) -> None:
+        if not command.inputs:
+            raise InvalidRequestBodyError("Input must not be empty")
+        if len(command.inputs) > self._batch_max:
+            raise TooManyRecordsError(f"Maximum number of records to upsert is {self._batch_max}.")
 
     def _create_or_update(
         self,

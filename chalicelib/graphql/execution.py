@@ -32,7 +32,7 @@ from graphql import (
     validate,
 )
 
-from chalicelib.errors import CrmError, ForbiddenError
+from chalicelib.errors import CrmError, ForbiddenError, RateLimitedError
 from chalicelib.graphql.errors import (
     BAD_USER_INPUT,
     PARSE_FAILED,
@@ -43,6 +43,7 @@ from chalicelib.graphql.errors import (
 )
 from chalicelib.graphql.limits import QueryLimits, check_limits, check_size
 from chalicelib.graphql.lru import Lru
+from chalicelib.graphql.partial_items import PartialItemsExecutor
 
 # Clients send the same few documents again and again (generated code, GraphiQL); parsing and
 # validating one costs more than executing a small query, so both results are kept per text.
@@ -127,6 +128,8 @@ def run_request(
         return _failure(405, [error_entry(refusal, BAD_USER_INPUT)])
     try:
         prepared, context = prepare(writes(document, operation_name))
+    except RateLimitedError:
+        raise  # a 429 with Retry-After: an HTTP answer, graphql/http.py gives it
     except CrmError as exc:
         # A key outside its scope gets REST's 403; authentication failures stay 200, as
         # graphql-yoga answers Twenty's UNAUTHENTICATED.
@@ -186,6 +189,8 @@ def _execute(
         variable_values=variables,
         operation_name=operation_name,
         context_value=context,
+        # Refused items of a partial batch create are null alone (graphql/partial_items.py).
+        executor_class=PartialItemsExecutor,
     )
     body: dict[str, Any] = {}
     if result.errors:

@@ -16,6 +16,7 @@ from chalicelib.errors import (
     CrmError,
     InvalidRequestBodyError,
     PayloadTooLargeError,
+    RateLimitedError,
     ResponseTooLargeError,
 )
 from chalicelib.graphql.errors import BAD_USER_INPUT, INTERNAL_SERVER_ERROR, code_for, error_entry
@@ -25,6 +26,15 @@ from chalicelib.json_input import decode_json
 from chalicelib.settings import SETTINGS
 
 logger = logging.getLogger(__name__)
+
+
+class PreparedAnswer(Exception):
+    """Raised by `prepare` to answer the request itself with `response` (an Idempotency-Key's
+    stored answer or refusal, idempotency/graphql_guard.py): nothing of the request runs."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__(response.status_code)
+        self.response = response
 
 
 def default_limits() -> QueryLimits:
@@ -96,14 +106,25 @@ def serve_graphql(request: Request, limits: QueryLimits, prepare: Prepare) -> Re
             return _error(400, exc.message, BAD_USER_INPUT)
         if isinstance(payload, dict) and isinstance(payload.get("operationName"), str):
             request_state.note_operation("graphql", payload["operationName"])
-        return respond(run_request(payload, limits, prepare))
+        return _answer(payload, limits, prepare)
     except PayloadTooLargeError as exc:
         return _error(413, exc.message, code_for(exc), subCode=exc.code)
+    except RateLimitedError as exc:  # HTTP's own refusal, so clients back off on the status
+        response = _error(429, exc.message, code_for(exc), subCode=exc.code)
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     except CrmError as exc:
         return _error(200, "; ".join(exc.messages), code_for(exc), subCode=exc.code)
     except Exception:  # noqa: BLE001 - the API never leaks a traceback
         logger.exception("unhandled error in %s", request.path)
         return _error(500, "Internal server error", INTERNAL_SERVER_ERROR)
+
+
+def _answer(payload: Any, limits: QueryLimits, prepare: Prepare) -> Response:
+    try:
+        return respond(run_request(payload, limits, prepare))
+    except PreparedAnswer as answer:
+        return answer.response
 
 
 def _serve_get(request: Request, limits: QueryLimits, prepare: Prepare) -> Response:

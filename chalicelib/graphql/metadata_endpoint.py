@@ -16,6 +16,7 @@ from chalicelib.graphql.execution import PreparedSchema
 from chalicelib.graphql.http import default_limits, serve_graphql
 from chalicelib.graphql.metadata_resolvers import MetadataCall
 from chalicelib.graphql.metadata_schema import metadata_schema
+from chalicelib.idempotency.graphql_guard import GraphQLIdempotency
 from chalicelib.metadata.registry import load_model
 from chalicelib.wiring import metadata_service
 
@@ -28,9 +29,13 @@ def prepared_schema() -> PreparedSchema:
     return PreparedSchema(metadata_schema())
 
 
-def _prepare(request: Request, writes: bool) -> tuple[PreparedSchema, MetadataCall]:
+def _prepare(
+    request: Request, writes: bool, idempotency: GraphQLIdempotency
+) -> tuple[PreparedSchema, MetadataCall]:
     # Before anything of the workspace is read or finished: a 'read' key is refused here.
     admission = admit(request, api="metadata", writes=writes, with_model=False)
+    # A mutation's Idempotency-Key: a replay is answered here, before anything runs.
+    idempotency.claim(admission.principal, writes)
     ctx = admission.ctx
     service = metadata_service()
     # Work an earlier change left (migrations, purges) may change the model: finish it first.
@@ -40,4 +45,9 @@ def _prepare(request: Request, writes: bool) -> tuple[PreparedSchema, MetadataCa
 
 def serve(request: Request) -> Response:
     """Answer one metadata GraphQL request; never a traceback."""
-    return serve_graphql(request, LIMITS, lambda writes: _prepare(request, writes))
+    idempotency = GraphQLIdempotency(request)
+    return idempotency.serve(
+        lambda: serve_graphql(
+            request, LIMITS, lambda writes: _prepare(request, writes, idempotency)
+        )
+    )

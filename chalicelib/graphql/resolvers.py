@@ -33,6 +33,7 @@ from chalicelib.core.many_commands import (
     Selection,
     UpdateRecords,
 )
+from chalicelib.core.partial_batch import PartialResult
 from chalicelib.core.records import RecordService
 from chalicelib.errors import RecordNotFoundError
 from chalicelib.graphql.aggregate_resolvers import (
@@ -89,6 +90,16 @@ def _node(record: dict[str, Any]) -> RecordNode:
     return nodes_of([record])[0]
 
 
+def _partial_items(result: PartialResult) -> list[Any]:
+    """One entry per input: the record's node, or the refusal the executor turns into a null
+    item and its error (graphql/partial_items.py)."""
+    from chalicelib.graphql.partial_items import RefusedItem
+
+    written = iter(nodes_of(o.record for o in result.outcomes if o is not None))
+    refused = {item.index: RefusedItem(item) for item in result.errors}
+    return [next(written) if o is not None else refused[i] for i, o in enumerate(result.outcomes)]
+
+
 def _is_id_lookup(filter: Args) -> str | None:
     """The id of `{id: {eq: X}}`, which is served by one GetItem."""
     if set(filter) == {"id"} and isinstance(filter["id"], Mapping) and set(filter["id"]) == {"eq"}:
@@ -102,6 +113,10 @@ class CoreResolvers:
     def root(self, verb: str, obj: ObjectDef, *, many: bool) -> Callable[..., Any]:
         if verb == "groupBy":
             return group_by_resolver(obj)
+        if verb == "changes":  # delta sync, beyond Twenty
+            from chalicelib.graphql.changes_resolvers import changes_resolver
+
+            return changes_resolver(obj)
         if verb == "findDuplicates":  # each entry's connection carries its selected aggregates
             return lambda _root, info, **args: self._find_duplicates(
                 obj, info.context, args, duplicate_aggregate_names(info, obj)
@@ -156,8 +171,10 @@ class CoreResolvers:
     def _create_one(self, obj: ObjectDef, call: CoreCall, args: Args) -> RecordNode:
         return self._create_many(obj, call, {**args, "data": [args["data"]]})[0]
 
-    def _create_many(self, obj: ObjectDef, call: CoreCall, args: Args) -> list[RecordNode]:
+    def _create_many(self, obj: ObjectDef, call: CoreCall, args: Args) -> list[Any]:
         command = CreateRecords(obj, tuple(args["data"]), upsert=bool(args.get("upsert")))
+        if args.get("partial"):
+            return _partial_items(call.service.create_partial(call.ctx, command))
         return nodes_of(outcome.record for outcome in call.service.create(call.ctx, command))
 
     def _update_one(self, obj: ObjectDef, call: CoreCall, args: Args) -> RecordNode:

@@ -67,7 +67,10 @@ def _answer(request: Request, api: Api) -> Response:
     try:
         text = _core_sdl(request) if api == "core" else _metadata_sdl(request)
     except CrmError as exc:
-        return _error(status_for(exc), "; ".join(exc.messages), code_for(exc), exc.code)
+        response = _error(status_for(exc), "; ".join(exc.messages), code_for(exc), exc.code)
+        if exc.retry_after is not None:  # e.g. the seconds left in a rate-limit window
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     except Exception:  # noqa: BLE001 - the API never leaks a traceback
         logger.exception("unhandled error in %s", request.path)
         return _error(500, INTERNAL_MESSAGE, INTERNAL_SERVER_ERROR, None)

@@ -39,6 +39,7 @@ _TWENTY_RESERVED = _words(
 _API_RESERVED = _words(
     """
     batch restore metadata openApi duplicates graphql rest healthz apiKey apiKeys webhook webhooks
+    changes
     edges node nodes cursor pageInfo totalCount startCursor endCursor hasNextPage
     hasPreviousPage query mutation subscription schema data errors filter orderBy and or not
     """
@@ -58,6 +59,9 @@ TYPE_KINDS = {
     "OrderByWithGroupByInput": "groupBy order-by input",
     "OrderByWithGroupByAggregateInput": "groupBy aggregate order-by input",
     "GroupByConnection": "groupBy connection type",
+    # Delta sync (`<plural>Changes`): one change, and a page of them with the next token.
+    "Change": "change type",
+    "Changes": "changes page type",
 }
 # Root mutations per object, each in a one-record (singular) and a many-record (plural) form.
 MUTATION_VERBS = ("create", "update", "delete", "destroy", "restore")
@@ -128,6 +132,7 @@ def object_graphql_names(name_singular: str, name_plural: str) -> list[tuple[str
             for many in (False, True)
         ]
     found.append((f"{name_plural}GroupBy", "groupBy query"))
+    found.append((f"{name_plural}Changes", "changes query"))
     return found
 
 

@@ -7,8 +7,9 @@ from typing import Any
 
 from chalicelib.metadata.model import ObjectDef
 from chalicelib.openapi import envelopes, naming
-from chalicelib.openapi.error_responses import errors
+from chalicelib.openapi.error_responses import error_schema, errors
 from chalicelib.openapi.parameters import group_by_parameters, ref
+from chalicelib.openapi.values import UUID, nullable
 from chalicelib.settings import SETTINGS
 
 Operation = dict[str, Any]
@@ -42,6 +43,7 @@ def object_paths(obj: ObjectDef) -> dict[str, dict[str, Operation]]:
         f"/{plural}/groupBy": {"get": _group_by(obj)},
         f"/restore/{plural}": {"patch": _restore_many(obj)},
         f"/restore/{plural}/{{id}}": {"patch": _restore_one(obj)},
+        f"/changes/{plural}": {"get": _changes(obj)},
     }
 
 
@@ -116,16 +118,66 @@ def _create_one(obj: ObjectDef) -> Operation:
 
 def _create_many(obj: ObjectDef) -> Operation:
     batch = SETTINGS.batch_max_records
-    return _operation(
+    operation = _operation(
         obj,
         "createMany",
         f"Create Many {obj.name_plural}",
-        [ref("upsert"), ref("fields")],
+        [ref("upsert"), _PARTIAL, ref("fields")],
         (201, envelopes.many_mutation("create", obj)),
         _WRITE,
         body={"type": "array", "items": _create_ref(obj), "minItems": 1, "maxItems": batch},
-        description=f"Up to {batch} records, all written or none",
+        description=f"Up to {batch} records, all written or none; with `partial=true`, every "
+        "valid record is written and each refused one is reported by its index (207)",
     )
+    multi_status = envelopes.json_content(
+        _partial_results(obj), "With `partial=true`: one entry per input record, in input order"
+    )
+    created, *refusals = operation["responses"].items()
+    operation["responses"] = dict([created, ("207", multi_status), *refusals])
+    return operation
+
+
+# Beyond Twenty: per-item results of a batch create (chalicelib/rest/partial_batches.py).
+_PARTIAL = {
+    "name": "partial",
+    "in": "query",
+    "schema": {"type": "boolean", "default": False},
+    "description": "false (default): all records are written or none. true: every valid record "
+    "is written and the answer is 207 whatever the mix, with the record or null for each input "
+    "and one entry in `errors` per refused input (invalid values, a unique value or id already "
+    "taken, a relation target missing, an upsert matching several records). Storage failures "
+    "still fail the whole request, with nothing written",
+}
+
+
+def _partial_results(obj: ObjectDef) -> dict[str, Any]:
+    record = naming.schema_ref(naming.response_schema(obj))
+    item_error = {
+        "type": "object",
+        "properties": {
+            "index": {"type": "integer", "minimum": 0, "description": "The input's position"},
+            "code": {"type": "string", "description": "e.g. INVALID_FIELD_VALUE, DUPLICATE_ENTRY"},
+            "messages": {"type": "array", "items": {"type": "string"}},
+            "field": {"type": "string", "description": "The field path the error names"},
+        },
+        "required": ["index", "code", "messages"],
+        "additionalProperties": False,
+    }
+    records = {"type": "array", "items": {"oneOf": [record, {"type": "null"}]}}
+    return {
+        "type": "object",
+        "properties": {
+            "data": {
+                "type": "object",
+                "properties": {f"create{naming.pascal(obj.name_plural)}": records},
+                "required": [f"create{naming.pascal(obj.name_plural)}"],
+                "additionalProperties": False,
+            },
+            "errors": {"type": "array", "items": item_error},
+        },
+        "required": ["data", "errors"],
+        "additionalProperties": False,
+    }
 
 
 def _update_many(obj: ObjectDef) -> Operation:
@@ -288,3 +340,61 @@ def _restore_one(obj: ObjectDef) -> Operation:
         (200, envelopes.mutation("restore", obj)),
         (*_ALWAYS, 404, 409),
     )
+
+
+def _changes(obj: ObjectDef) -> Operation:
+    """Delta sync (beyond Twenty, rest/changes_routes.py)."""
+    since = {
+        "name": "since",
+        "in": "query",
+        "schema": {"type": "string"},
+        "description": "The `nextSyncToken` of the previous call; leave out for a full first sync",
+    }
+    change = {
+        "type": "object",
+        "properties": {
+            "operation": {
+                "type": "string",
+                "enum": ["created", "updated", "deleted", "restored", "destroyed"],
+            },
+            "id": UUID,
+            "record": nullable(naming.schema_ref(naming.response_schema(obj))),
+        },
+        "required": ["operation", "id", "record"],
+        "additionalProperties": False,
+    }
+    page = {
+        "type": "object",
+        "properties": {
+            "data": {
+                "type": "object",
+                "properties": {"changes": {"type": "array", "items": change}},
+                "required": ["changes"],
+                "additionalProperties": False,
+            },
+            "nextSyncToken": {"type": "string"},
+            "hasMore": {"type": "boolean"},
+        },
+        "required": ["data", "nextSyncToken", "hasMore"],
+        "additionalProperties": False,
+    }
+    operation = _operation(
+        obj,
+        "findMany",
+        f"Changes of {obj.name_plural} since a sync token",
+        [since, ref("limit")],
+        (200, page),
+        _ALWAYS,
+        description=f"The **{obj.name_plural}** created, updated, deleted (soft), restored or "
+        "destroyed after `since`, oldest first, each once in its current state (`record` as a "
+        "GET shows it, null when destroyed). Continue with `nextSyncToken`; `hasMore` says "
+        "more changes are already waiting. Treat `created`, `updated` and `restored` alike as "
+        "an upsert. A token older than the 7 days destroyed records are kept is a 410: "
+        "sync whole again",
+    )
+    operation["operationId"] = f"changes{naming.pascal(obj.name_plural)}"
+    operation["responses"]["410"] = {
+        "description": "The sync token is older than the retained changes: start a full sync",
+        "content": {"application/json": {"schema": error_schema()}},
+    }
+    return operation

@@ -11,10 +11,11 @@ from typing import Any
 from chalice import Response
 from chalice.app import Request
 
-from chalicelib.auth.admission import admit
+from chalicelib.auth.admission import RecordPrefetch, admit
 from chalicelib.auth.scopes import Api
 from chalicelib.context import RequestContext
 from chalicelib.core import budget
+from chalicelib.core.prefetched import PrefetchedRecord
 from chalicelib.errors import CrmError
 from chalicelib.idempotency.hooks import guard_rest_write
 from chalicelib.metadata.model import WorkspaceModel
@@ -30,6 +31,8 @@ class RestCall:
     request: Request
     ctx: RequestContext
     model: WorkspaceModel
+    # The record the view's `prefetch` named, read with admission (see `authenticated`).
+    prefetched: PrefetchedRecord | None = None
 
     @property
     def params(self) -> dict[str, str]:
@@ -52,14 +55,19 @@ def json_response(body: Any, status: int = 200) -> Response:
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
+# Which record, if any, a view will read by id: asked of the request and its path parameters.
+Prefetch = Callable[[Request, dict[str, str]], RecordPrefetch | None]
+
+
 def authenticated(
-    current_request: Callable[[], Request], *, api: Api
+    current_request: Callable[[], Request], *, api: Api, prefetch: Prefetch | None = None
 ) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
     """Decorate a view of `api` ("core" or "metadata") taking (call: RestCall, **path params).
 
     Admission (`auth/admission.py`) checks the key's scope and rate before the workspace's model
     is loaded: a refused request reads and writes nothing. Writes run under their
-    Idempotency-Key, if any (`idempotency/`).
+    Idempotency-Key, if any (`idempotency/`). `prefetch` names a record the view reads by id:
+    admission reads it in the same request as the key and the workspace (`call.prefetched`).
     """
 
     def decorate(view: Callable[..., Response]) -> Callable[..., Response]:
@@ -68,8 +76,10 @@ def authenticated(
             try:
                 request = current_request()
                 writes = request.method not in _READ_METHODS
-                admission = admit(request, api=api, writes=writes)
-                call = RestCall(request, admission.ctx, admission.require_model())
+                wanted = prefetch(request, path_params) if prefetch is not None else None
+                admission = admit(request, api=api, writes=writes, prefetch=wanted)
+                model = admission.require_model()
+                call = RestCall(request, admission.ctx, model, admission.prefetched)
                 if writes:
                     return guard_rest_write(call, lambda: view(call, **path_params))
                 return view(call, **path_params)

@@ -10,9 +10,9 @@ from __future__ import annotations
 from chalice import Blueprint, Response
 from chalice.app import Request
 
-from chalicelib.auth.api_keys import authenticate
-from chalicelib.auth.scopes import Api, require_scope
-from chalicelib.context import Principal, utc_now_iso
+from chalicelib.auth.admission import admit
+from chalicelib.auth.scopes import Api
+from chalicelib.context import Principal
 from chalicelib.core import budget
 from chalicelib.errors import AuthenticationError, CrmError, ForbiddenError
 from chalicelib.rest.base_url import request_base_url
@@ -66,13 +66,11 @@ def _document_text(request: Request, api: Api) -> str:
 
 
 def _optional_principal(request: Request, api: Api) -> Principal | None:
-    """The caller if its key is valid and its scope reaches `api`; None otherwise."""
-    header = request.headers.get("authorization")
-    if not header:
+    """The caller if its key is valid and its scope reaches `api`; None otherwise. An admitted
+    caller is charged to its rate limits like any API request (over them: 429)."""
+    if not request.headers.get("authorization"):
         return None
     try:
-        principal = authenticate(header, now=utc_now_iso())
-        require_scope(principal, api, writes=False)
+        return admit(request, api=api, writes=False, with_model=False).principal
     except (AuthenticationError, ForbiddenError):
         return None
-    return principal

@@ -7,7 +7,9 @@ tries routes in sorted order: `/restore/…` and `/{plural}/duplicates` before `
 from __future__ import annotations
 
 from chalice import Blueprint, Response
+from chalice.app import Request
 
+from chalicelib.auth.admission import RecordPrefetch
 from chalicelib.core.commands import (
     CreateRecords,
     GetRecord,
@@ -92,8 +94,15 @@ def duplicates(call: RestCall, plural: str) -> Response:
     return json_response(rendering.duplicates(obj, pages))
 
 
+def _read_by_id(request: Request, path: dict[str, str]) -> RecordPrefetch | None:
+    """A GET of one record: read it with admission, in the same DynamoDB request as the key."""
+    if request.method != "GET" or not parsing.is_uuid(path["record_id"]):
+        return None  # an invalid id is refused by the view, with nothing read for it
+    return RecordPrefetch(path["plural"], parsing.record_id(path["record_id"]))
+
+
 @records.route("/{plural}/{record_id}", methods=["GET", "PATCH", "PUT", "DELETE"])
-@endpoint
+@authenticated(lambda: records.current_request, api="core", prefetch=_read_by_id)
 def member(call: RestCall, plural: str, record_id: str) -> Response:
     obj = parsing.resolve_object(call.model, plural)
     rid = parsing.record_id(record_id)
@@ -102,7 +111,8 @@ def member(call: RestCall, plural: str, record_id: str) -> Response:
         depth = parsing.depth_param(call.params)
         keep = parsing.fields_param(call.params, obj, depth)
         query = GetRecord(obj, rid, depth=depth, model=call.model)
-        return json_response(rendering.one(obj, service.get(call.ctx, query).record, keep))
+        outcome = service.get(call.ctx, query, prefetched=call.prefetched)
+        return json_response(rendering.one(obj, outcome.record, keep))
     if method in ("PATCH", "PUT"):
         keep = parsing.fields_param(call.params, obj, depth=0)
         outcome = service.update(call.ctx, UpdateRecord(obj, rid, call.body()))
@@ -121,7 +131,14 @@ def batch(call: RestCall, plural: str) -> Response:
     if not isinstance(body, list):
         raise InvalidRequestBodyError("Body must be an array")
     upsert = parsing.boolean_param(call.params, "upsert")
-    outcomes = record_service().create(call.ctx, CreateRecords(obj, tuple(body), upsert=upsert))
+    command = CreateRecords(obj, tuple(body), upsert=upsert)
+    if parsing.boolean_param(call.params, "partial"):
+        # Beyond Twenty: every valid record written, the others reported by index (207).
+        from chalicelib.rest.partial_batches import MULTI_STATUS, partial_batch
+
+        result = record_service().create_partial(call.ctx, command)
+        return json_response(partial_batch(obj, result, keep), MULTI_STATUS)
+    outcomes = record_service().create(call.ctx, command)
     created = [o.record for o in outcomes]
     return json_response(rendering.many_mutation("create", obj, created, keep), 201)
 

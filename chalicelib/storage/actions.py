@@ -21,6 +21,7 @@ from chalicelib.core.plan import (
     SetIndexKeys,
 )
 from chalicelib.storage import keys
+from chalicelib.storage.changes import change_attributes
 from chalicelib.storage.item_limits import encode_body, record_item
 from chalicelib.storage.models import (
     COUNTER_LIVE,
@@ -70,6 +71,8 @@ def _tombstone_action(table: str, workspace_id: str, op: DeleteRecord) -> dict[s
         RECORD_VERSION: {"N": str(op.expected_version + 1)},
         RECORD_TOMBSTONE: {"BOOL": True},
         EXPIRES_AT: {"N": str(int(time.time()) + TOMBSTONE_SECONDS)},
+        # Delta sync reports the destroy from the index alone, until the tombstone expires.
+        **change_attributes(workspace_id, op.object_id, op.record_id, "destroyed"),
     }
     return {
         "TableName": table,

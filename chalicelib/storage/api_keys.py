@@ -12,6 +12,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from pynamodb.exceptions import PynamoDBException
 from pynamodb.expressions.condition import Condition
@@ -82,6 +83,11 @@ def _item(key_hash: str, row: ApiKeyRow) -> ApiKeyItem:
 def save_key(token: str, row: ApiKeyRow) -> None:
     # A token hash is unique by construction; the condition guards against a reused dev token.
     _item(keys.api_key_hash(token), row).save(condition=ApiKeyItem.key_hash.does_not_exist())
+
+
+def key_from_wire(item: dict[str, Any]) -> ApiKeyRow:
+    """The row of a key item as a wire-level read returned it (admission's BatchGetItem)."""
+    return _row(ApiKeyItem.from_raw_data(item))
 
 
 @retried

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.storage.connection import call
 from chalicelib.storage.retry import RetryableError, with_retries
+from chalicelib.storage.wire import call
 
 BATCH_GET_MAX = 100  # DynamoDB's BatchGetItem limit per call
 

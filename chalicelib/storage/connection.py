@@ -11,6 +11,7 @@ from botocore.session import Session, get_session
 from pynamodb.connection import Connection, TableConnection
 from pynamodb.exceptions import TableError
 
+from chalicelib.observability import dynamodb_calls
 from chalicelib.settings import SETTINGS
 from chalicelib.storage.retry import with_retries
 
@@ -28,6 +29,13 @@ class _DynamoDBDataLoader(Loader):
 def _botocore_session() -> Session:
     session = get_session()
     session.register_component("data_loader", _DynamoDBDataLoader())
+    # Item answers decoded by one json.loads, not botocore's shape walk (storage/wire.py).
+    from chalicelib.storage.wire import LeanResponseParsers
+
+    session.register_component("response_parser_factory", LeanResponseParsers())
+    # Consumed capacity asked for and recorded, throttles counted, X-Ray subsegments: on the
+    # session, so its client (created later) has them; once per call, the lean parser's too.
+    dynamodb_calls.register(session)
     return session
 
 

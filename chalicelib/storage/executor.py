@@ -38,6 +38,7 @@ from chalicelib.core.plan import (
 )
 from chalicelib.errors import (
     CrmError,
+    IdempotencyKeyInUseError,
     PayloadTooLargeError,
     RelationTargetNotFoundError,
     StorageUnavailableError,
@@ -46,7 +47,9 @@ from chalicelib.errors import (
 )
 from chalicelib.settings import SETTINGS
 from chalicelib.storage.actions import build_action, counter_action
+from chalicelib.storage.changes import restamp
 from chalicelib.storage.connection import shared_connection
+from chalicelib.storage.idempotency import Claim, active_claim, written_mark_action
 from chalicelib.storage.retry import (
     RetryPolicy,
     error_code,
@@ -102,6 +105,8 @@ class _Transaction:
     sent_bytes: int = 0
     # Set when an attempt got no answer (timeout, lost connection): it may have committed.
     unanswered: bool = False
+    # Actions kept free for the Idempotency-Key's WRITTEN mark (1 while a claim is bound).
+    reserved: int = 0
 
     def size(self) -> int:
         return len(self.checks) + len(self.deletes) + len(self.puts) + len(self.updates)
@@ -126,7 +131,7 @@ class _Transaction:
 
     def room_for(self, actions: list[_Action]) -> bool:
         """Whether a unit of these actions fits, one more counter included."""
-        counters = len(self.counts) + 1
+        counters = len(self.counts) + 1 + self.reserved
         return (
             self.size() + len(actions) + counters <= MAX_TRANSACTION_ACTIONS
             and self.sent_bytes + sum(a.size for a in actions) + counters * _COUNTER_BYTES
@@ -135,7 +140,14 @@ class _Transaction:
 
 
 def execute_plan(workspace_id: str, plan: Plan, *, policy: RetryPolicy | None = None) -> None:
-    """Apply every operation of the plan or none of them."""
+    """Apply every operation of the plan or none of them.
+
+    While the request holds an Idempotency-Key claim (storage/idempotency.py), the plan's first
+    transaction also marks it WRITTEN: the key is recorded with the write, so a retry after a
+    crash between the commit and the stored answer never writes again. A plan split into
+    several transactions carries the mark in its first one (if a later one fails, the earlier
+    are undone and the claim's count of committed plans says so).
+    """
     table = SETTINGS.main_table
     written_here = {
         (op.object_id, op.record_id)
@@ -143,35 +155,49 @@ def execute_plan(workspace_id: str, plan: Plan, *, policy: RetryPolicy | None = 
         for op in unit.operations
         if isinstance(op, PutRecord)
     }
+    claim = active_claim()
     # Packed (and refused when a record cannot fit) before anything is written.
-    transactions = _pack(plan.units, written_here, action_builder(table, workspace_id))
+    transactions = _pack(
+        plan.units, written_here, action_builder(table, workspace_id), reserved=int(bool(claim))
+    )
     committed: list[_Transaction] = []
-    for transaction in transactions:
+    for position, transaction in enumerate(transactions):
+        mark = claim if position == 0 else None
+        # Delta sync: stamp the records now, not when the plan was packed (earlier transactions
+        # may have taken seconds); retries below resend this stamp with the token.
+        restamp([a.wire for a in transaction.puts])
         # The same token on every retry makes DynamoDB apply the transaction at most once, even
         # when an earlier attempt committed but its answer was lost.
         token = str(uuid.uuid4())
         try:
             with_retries(
-                lambda t=transaction, k=token: _commit(table, workspace_id, t, k), policy=policy
+                lambda t=transaction, k=token, m=mark: _commit(table, workspace_id, t, k, m),
+                policy=policy,
             )
         except Exception as exc:
             # Retries ran out after an attempt that got no answer: it may have landed.
             unknown = isinstance(exc, StorageUnavailableError) and transaction.unanswered
             if committed or unknown:
                 _undo(table, workspace_id, committed, transaction if unknown else None, policy)
+                if claim is not None and committed:
+                    claim.plans_committed -= 1  # its first transaction, the marked one, undone
             raise
         committed.append(transaction)
+        if mark is not None:
+            mark.plans_committed += 1
 
 
 def _pack(
-    units: Iterable[Unit], written_here: set[tuple[str, str]], build: Build
+    units: Iterable[Unit], written_here: set[tuple[str, str]], build: Build, *, reserved: int = 0
 ) -> list[_Transaction]:
-    transactions = [_Transaction()]
+    # Every transaction keeps the mark's room, not only the first: whichever ends up first
+    # (an empty one is dropped) can carry it.
+    transactions = [_Transaction(reserved=reserved)]
     for unit in units:
         actions = _unit_actions(unit, written_here, build)
         _ensure_fits_alone(unit, actions)
         if not transactions[-1].room_for(_not_yet_checked(actions, transactions[-1])):
-            transactions.append(_Transaction())
+            transactions.append(_Transaction(reserved=reserved))
         _add_unit(transactions[-1], unit, _not_yet_checked(actions, transactions[-1]))
     return [t for t in transactions if t.size() or t.counts]
 
@@ -223,17 +249,26 @@ def _add_unit(transaction: _Transaction, unit: Unit, actions: list[_Action]) -> 
         transaction.add(action)
 
 
-def _commit(table: str, workspace_id: str, transaction: _Transaction, token: str) -> None:
+def _commit(
+    table: str,
+    workspace_id: str,
+    transaction: _Transaction,
+    token: str,
+    mark: Claim | None = None,
+) -> None:
     counter_ops = [
         AdjustCount(object_id, delta) for object_id, delta in transaction.counts.items() if delta
     ]
+    marks = [written_mark_action(table, mark)] if mark is not None else []
     try:
         shared_connection().transact_write_items(
             condition_check_items=[a.wire for a in transaction.checks],
             delete_items=[a.wire for a in transaction.deletes],
             put_items=[a.wire for a in transaction.puts],
+            # The mark goes last: its cancellation reason is then the last one.
             update_items=[a.wire for a in transaction.updates]
-            + [counter_action(table, workspace_id, op) for op in counter_ops],
+            + [counter_action(table, workspace_id, op) for op in counter_ops]
+            + marks,
             client_request_token=token,
         )
     except TransactWriteError as exc:
@@ -241,7 +276,19 @@ def _commit(table: str, workspace_id: str, transaction: _Transaction, token: str
             transaction.unanswered = True
         if is_transient(exc):
             raise  # with_retries sends it again, with the same token
-        raise _translate(exc, transaction.ordered() + counter_ops) from exc
+        ordered = transaction.ordered() + counter_ops
+        if marks and _mark_refused(exc, len(ordered)):
+            raise IdempotencyKeyInUseError(
+                "Another request with this Idempotency-Key took it over; nothing was written"
+            ) from exc
+        raise _translate(exc, ordered) from exc
+
+
+def _mark_refused(exc: TransactWriteError, position: int) -> bool:
+    """Whether the WRITTEN mark's condition failed: the claim is no longer this request's."""
+    reasons = list(exc.cancellation_reasons)
+    reason = reasons[position] if position < len(reasons) else None
+    return reason is not None and reason.code == "ConditionalCheckFailed"
 
 
 def _translate(exc: TransactWriteError, ordered: list[Operation]) -> Exception:

@@ -18,6 +18,7 @@ from typing import Any
 from chalicelib.core.plan import Plan, PutRecord
 from chalicelib.errors import RecordTooLargeError
 from chalicelib.storage import keys
+from chalicelib.storage.changes import change_attributes, operation_of
 from chalicelib.storage.models import RECORD_DATA, RECORD_DELETED_AT, RECORD_VERSION
 from chalicelib.storage.tables import MAIN_TABLE, index_name
 
@@ -57,6 +58,8 @@ def record_item(workspace_id: str, op: PutRecord) -> WireItem:
         name = index_name(entry.slot)
         item[f"{name}pk"] = {"S": keys.index_pk(workspace_id, op.object_id, entry.slot)}
         item[f"{name}sk"] = {"S": keys.index_sk(entry.form, op.record_id)}
+    # Delta sync's index keys of this write (storage/changes.py; fixed width once stamped).
+    item.update(change_attributes(workspace_id, op.object_id, op.record_id, operation_of(op)))
     return item
 
 

@@ -14,9 +14,11 @@ uniqueness guard               ``WS#<ws>#UQ#<objectId>``         ``<fieldPath>#=
 model-migration job            ``WS#<ws>#JOB``                   ``<createdAt>#<jobId>``
 webhook                        ``WS#<ws>#HOOK``                  ``<webhookId>``
 webhook delivery (log entry)   ``WS#<ws>#HOOK#<webhookId>``      ``<deliveryId>`` (time-ordered)
-rate-limit window              ``WS#<ws>#RATE``                  ``<window start, epoch s>``
 idempotent response            ``WS#<ws>#IDEM#<keyId>``          ``<sha256 of Idempotency-Key>``
 =============================  ================================  ==========================
+
+The keys table holds API keys (hash key ``keyHash`` = SHA-256 of the token) and rate-limit
+windows (``keyHash`` = ``RATE#<ws>#<window start, epoch s>``, see `rate_window_hash`).
 
 Workspace, object, field and record ids are UUIDs generated or validated by us, so they never
 contain ``#``. The only user text in a key is a unique value; it is percent-escaped so that it
@@ -150,10 +152,15 @@ def api_key_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def rate_window_key(workspace_id: str, window_start: int) -> Key:
-    """One item per workspace and minute (epoch seconds of the window's start): the workspace's
-    count and each of its keys' counts as attributes, so one UpdateItem charges both."""
-    return Key(f"WS#{workspace_id}#RATE", str(window_start))
+RATE_WINDOW_PREFIX = "RATE#"
+
+
+def rate_window_hash(workspace_id: str, window_start: int) -> str:
+    """Keys-table hash key of one workspace's minute (epoch seconds of the window's start): the
+    workspace's count and each of its keys' counts as attributes, so one UpdateItem charges
+    both. In the keys table, not the main one: the main table's stream would otherwise wake the
+    stream function for every API request. A SHA-256 hex key hash never starts with `RATE#`."""
+    return f"{RATE_WINDOW_PREFIX}{workspace_id}#{window_start}"
 
 
 def idempotency_key(workspace_id: str, key_id: str, idempotency_key: str) -> Key:
@@ -258,3 +265,52 @@ def index_key_range(
     low = VALUE_MARK if lower is None else index_value(lower[0]) + ("" if lower[1] else after_value)
     high = "2" if upper is None else index_value(upper[0]) + (after_value if upper[1] else "")
     return "between", (low, high)
+
+
+# -- change keys (delta sync) ----------------------------------------------------------------------
+#
+# Every record item (and the tombstone of a destroyed one) carries, for its LATEST write only:
+#   chpk = WS#<ws>#CHG#<objectId>
+#   chsk = <stamp>#<recordId>
+# <stamp> is the write's time in microseconds since the epoch, 16 zero-padded digits, so that
+# byte order is time order (until the year 2286); the record id breaks ties between the records
+# of one transaction. A write replaces the item, so an earlier change of the record leaves the
+# index: a sync returns each record once, in its current state. Record ids never hold "#".
+
+CHANGE_STAMP_DIGITS = 16
+
+
+def change_pk(workspace_id: str, object_id: str) -> str:
+    return f"WS#{workspace_id}#CHG#{object_id}"
+
+
+def change_stamp(epoch_seconds: float) -> str:
+    """The sortable stamp of a moment (also a position before every change of that moment)."""
+    return f"{int(epoch_seconds * 1_000_000):0{CHANGE_STAMP_DIGITS}d}"
+
+
+def stamp_seconds(stamp: str) -> float:
+    """The moment of a stamp (the leading digits of a change sort key or a bare stamp)."""
+    return int(stamp[:CHANGE_STAMP_DIGITS]) / 1_000_000
+
+
+def change_sk(stamp: str, record_id: str) -> str:
+    return f"{stamp}{SEPARATOR}{record_id}"
+
+
+def record_id_from_change_sk(sk: str) -> str:
+    return sk.split(SEPARATOR, 1)[1]
+
+
+def is_change_position(text: str) -> bool:
+    """Whether `text` is a change sort key or a bare stamp (a position in the changes index)."""
+    stamp, _, record_id = text.partition(SEPARATOR)
+    return (
+        len(stamp) == CHANGE_STAMP_DIGITS
+        and stamp.isascii()
+        and stamp.isdigit()
+        and SEPARATOR not in record_id
+        # Record ids are UUIDs: a longer tail is no position of ours (and could pass the
+        # 1 KiB key limit of the Query it would go into).
+        and len(record_id) <= 36
+    )

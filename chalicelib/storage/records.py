@@ -15,7 +15,6 @@ from chalicelib.core.ports import RecordPage, StoredRecord
 from chalicelib.settings import SETTINGS
 from chalicelib.storage import keys
 from chalicelib.storage.batch_reads import batch_get_items
-from chalicelib.storage.connection import call
 from chalicelib.storage.models import (
     COUNTER_LIVE,
     GUARD_RECORD_ID,
@@ -25,6 +24,7 @@ from chalicelib.storage.models import (
     RECORD_VERSION,
 )
 from chalicelib.storage.tables import MAIN_TABLE, index_name
+from chalicelib.storage.wire import call
 
 _PK, _SK = MAIN_TABLE.hash_key, MAIN_TABLE.range_key or "sk"
 

@@ -12,6 +12,8 @@ class IndexDef:
     hash_key: str
     range_key: str | None = None
     projection: str = "ALL"
+    # With projection "INCLUDE": the attributes copied into the index besides the keys.
+    non_key_attributes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +46,18 @@ def index_name(slot: int) -> str:
     return f"ix{slot}"
 
 
+# Delta sync (core/changes.py): every record item carries `chpk` = its object's change partition
+# and `chsk` = the time of its latest write + its id (storage/keys.py), so the index lists each
+# record once, at its latest change, oldest first. `chop` (the operation of that write) comes
+# along so that a destroyed record needs no read of its tombstone.
+CHANGES_INDEX = IndexDef(
+    name="changes",
+    hash_key="chpk",
+    range_key="chsk",
+    projection="INCLUDE",
+    non_key_attributes=("chop",),
+)
+
 MAIN_TABLE = TableDef(
     hash_key="pk",
     range_key="sk",
@@ -55,7 +69,8 @@ MAIN_TABLE = TableDef(
             projection="KEYS_ONLY",
         )
         for slot in range(1, INDEX_SLOTS + 1)
-    ),
+    )
+    + (CHANGES_INDEX,),
     stream_view_type="NEW_AND_OLD_IMAGES",
     ttl_attribute="expiresAt",
 )
@@ -69,6 +84,8 @@ KEYS_TABLE = TableDef(
         IndexDef(name="byId", hash_key="keyId"),
         IndexDef(name="byWorkspace", hash_key="workspaceId", range_key="keyId"),
     ),
+    # Rate-limit windows (storage/rate_limits.py) expire a minute after they end.
+    ttl_attribute="expiresAt",
 )
 
 
@@ -77,6 +94,13 @@ def _key_schema(hash_key: str, range_key: str | None) -> list[dict[str, str]]:
     if range_key:
         schema.append({"AttributeName": range_key, "KeyType": "RANGE"})
     return schema
+
+
+def _projection(index: IndexDef) -> dict[str, Any]:
+    projection: dict[str, Any] = {"ProjectionType": index.projection}
+    if index.non_key_attributes:
+        projection["NonKeyAttributes"] = list(index.non_key_attributes)
+    return projection
 
 
 def create_table_request(table: TableDef, table_name: str) -> dict[str, Any]:
@@ -94,7 +118,7 @@ def create_table_request(table: TableDef, table_name: str) -> dict[str, Any]:
             {
                 "IndexName": index.name,
                 "KeySchema": _key_schema(index.hash_key, index.range_key),
-                "Projection": {"ProjectionType": index.projection},
+                "Projection": _projection(index),
             }
             for index in table.gsis
         ]

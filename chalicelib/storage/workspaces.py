@@ -50,6 +50,15 @@ def load_workspace(workspace_id: str) -> WorkspaceRow | None:
         item = WorkspaceItem.get(key.pk, key.sk, consistent_read=True)
     except WorkspaceItem.DoesNotExist:
         return None
+    return _row(workspace_id, item)
+
+
+def workspace_from_wire(workspace_id: str, item: dict[str, Any]) -> WorkspaceRow:
+    """The row of a workspace item as a wire-level read returned it (admission's BatchGetItem)."""
+    return _row(workspace_id, WorkspaceItem.from_raw_data(item))
+
+
+def _row(workspace_id: str, item: WorkspaceItem) -> WorkspaceRow:
     return WorkspaceRow(workspace_id, item.name, int(item.metadata_version), item.created_at)
 
 

@@ -22,6 +22,7 @@ from typing import Any, Protocol
 
 from chalicelib.context import utc_now_iso
 from chalicelib.errors import WebhookDeliveryNotFoundError, WebhookNotFoundError
+from chalicelib.observability import delivery_metrics
 from chalicelib.settings import SETTINGS
 from chalicelib.storage import webhook_deliveries, webhooks
 from chalicelib.webhooks import queue, sender
@@ -146,6 +147,16 @@ def _send(delivery: Delivery, webhook: Webhook, ref: DeliveryRef) -> Delivery:
         attempts,
         result.error or f"HTTP {result.status_code}",
         result.elapsed_ms,
+    )
+    delivery_metrics.record_attempt(
+        workspace_id=delivery.workspace_id,
+        webhook_id=delivery.webhook_id,
+        delivery_id=delivery.id,
+        attempt=attempts,
+        status_code=result.status_code,
+        delivered=result.delivered,
+        elapsed_ms=result.elapsed_ms,
+        final=attempts > SETTINGS.webhook_max_retries,
     )
     tried = replace(
         delivery,

@@ -226,8 +226,8 @@ def test_a_transaction_that_fails_transiently_is_retried_until_it_lands(rest, fa
 def test_a_record_read_that_fails_transiently_is_retried(rest, faults, failure):
     status, body = rest.post("/rest/companies", {"name": "Acme"})
     company_id = body["data"]["createCompany"]["id"]
-    # GetItem serves the API key, the workspace version and the record itself.
-    failed = faults.fail("GetItem", FAILURES[failure], times=3)
+    # One BatchGetItem serves the API key, the workspace version and the record itself.
+    failed = faults.fail("BatchGetItem", FAILURES[failure], times=3)
     status, body = rest.get(f"/rest/companies/{company_id}")
     assert status == 200, body
     assert body["data"]["company"]["name"] == "Acme"

@@ -69,6 +69,9 @@ _STAGE_DEFAULTS = {
     "CRM_RATE_LIMIT_PER_MINUTE": "100",
     "CRM_WORKSPACE_RATE_LIMIT_PER_MINUTE": "100",
     "CRM_TRACING": "1",
+    "CRM_SYNC_SETTLE_SECONDS": "20",
+    # One metrics namespace per stage (the dashboard and alarms read the same one).
+    "CRM_METRICS_NAMESPACE": "TwentyServerlessCrm/dev",
 }
 
 

@@ -144,6 +144,8 @@ def test_no_iam_statement_uses_a_wildcard_action_or_a_wildcard_resource(synthesi
     for statement in statements:
         actions, resources = as_list(statement["Action"]), as_list(statement["Resource"])
         assert all(action != "*" and not action.endswith(":*") for action in actions), statement
+        if set(actions) <= set(permissions.XRAY_ACTIONS):
+            continue  # X-Ray's segment uploads have no resource-level permissions at all
         assert all(reference(resource) != "*" for resource in resources), statement
 
 
@@ -167,6 +169,8 @@ def test_the_api_role_allows_exactly_the_documented_dynamodb_actions_on_both_tab
     expected |= {(action, "ApiFunctionLogs.Arn") for action in permissions.LOG_ACTIONS}
     # A replay of a webhook delivery enqueues it again.
     expected |= {("sqs:SendMessage", f"{delivery_queue_id(synthesized)}.Arn")}
+    # Active tracing: the segments of the function's invocations.
+    expected |= {(action, "*") for action in permissions.XRAY_ACTIONS}
     assert role_grants(role_of(synthesized, API_FUNCTION)) == expected
     # Transactions are authorised per contained action; "TransactWriteItems" is no IAM action.
     assert {"dynamodb:PutItem", "dynamodb:ConditionCheckItem"} <= set(
@@ -186,6 +190,7 @@ def test_the_stream_role_reads_the_stream_runs_metadata_jobs_on_the_main_table_a
     expected |= {(action, "StreamFunctionLogs.Arn") for action in permissions.LOG_ACTIONS}
     # New webhook deliveries go to the delivery queue.
     expected |= {("sqs:SendMessage", f"{delivery_queue_id(synthesized)}.Arn")}
+    expected |= {(action, "*") for action in permissions.XRAY_ACTIONS}  # active tracing
     assert role_grants(role_of(synthesized, STREAM_FUNCTION)) == expected
 
 

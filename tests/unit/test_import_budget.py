@@ -43,6 +43,12 @@ LAZY = (
     "chalicelib.core.duplicates",
     "chalicelib.core.children",
     "chalicelib.core.child_pages",
+    # Delta sync, partial batches, workspace transfer: their own routes or the CLI load them.
+    "chalicelib.core.changes",
+    "chalicelib.storage.changes",
+    "chalicelib.core.partial_batch",
+    "chalicelib.core.importing",
+    "chalicelib.transfer",
     # The write path (input coercion, transactions): reads, the most common requests, skip it.
     "chalicelib.core.coercion",
     "chalicelib.storage.executor",
@@ -55,6 +61,7 @@ LAZY = (
     "chalicelib.auth.key_management",
     "chalicelib.webhooks.management",
     "chalicelib.webhooks.delivery",
+    "chalicelib.observability.delivery_metrics",
     "chalicelib.webhooks.sender",
     "chalicelib.webhooks.ssrf",
     "chalicelib.webhooks.dispatch",

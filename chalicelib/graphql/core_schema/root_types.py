@@ -10,16 +10,29 @@ from graphql import (
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
+    GraphQLString,
 )
 
 from chalicelib.graphql import scalars
 from chalicelib.graphql.core_schema.group_by_types import group_by_args, group_by_connection
 from chalicelib.graphql.core_schema.input_types import CREATE, UPDATE, filter_input, write_input
-from chalicelib.graphql.core_schema.naming import operation_name
+from chalicelib.graphql.core_schema.naming import operation_name, type_name
 from chalicelib.graphql.core_schema.object_types import RecordTypes, connection_args
 from chalicelib.graphql.core_schema.resolving import VERBS, Resolvers
 from chalicelib.graphql.core_schema.type_store import TypeStore
 from chalicelib.metadata.model import ObjectDef
+
+# Beyond Twenty: per-item results of a batch create (graphql/partial_items.py).
+PARTIAL_ARGUMENT = GraphQLArgument(
+    GraphQLBoolean,
+    default_value=False,
+    description=(
+        "Beyond Twenty. false (default): all records are written or none. true: every valid "
+        "record is written and the list holds, in input order, the record or null for each "
+        "refused input; each refusal adds an error with path [field, index] and extensions "
+        "`index`, `code`, `subCode` (and `field` when it names one)."
+    ),
+)
 
 
 def _nn(of: object) -> GraphQLNonNull:
@@ -60,7 +73,46 @@ def query_fields(
             group_by_args(store, obj),
             resolve=resolvers.root("groupBy", obj, many=True),
         ),
+        # Delta sync (beyond Twenty): the changes after a sync token, as GET /rest/changes/...
+        f"{obj.name_plural}Changes": GraphQLField(
+            _nn(_changes_page(store, types, obj)),
+            {
+                "since": GraphQLArgument(
+                    GraphQLString, description="A nextSyncToken; none: a full first sync."
+                ),
+                "first": GraphQLArgument(GraphQLInt, description="Changes per page."),
+            },
+            resolve=resolvers.root("changes", obj, many=True),
+        ),
     }
+
+
+def _changes_page(store: TypeStore, types: RecordTypes, obj: ObjectDef) -> GraphQLObjectType:
+    """`XChanges {changes: [XChange!]!, nextSyncToken, hasMore}`; `XChange {operation, id,
+    record}` with `operation` created, updated, deleted, restored or destroyed (record null)."""
+    change_name, page_name = type_name(obj, "Change"), type_name(obj, "Changes")
+    change = store.get(
+        change_name,
+        lambda: GraphQLObjectType(
+            change_name,
+            lambda: {
+                "operation": GraphQLField(_nn(GraphQLString)),
+                "id": GraphQLField(_nn(scalars.UUID)),
+                "record": GraphQLField(types.record(obj)),
+            },
+        ),
+    )
+    return store.get(
+        page_name,
+        lambda: GraphQLObjectType(
+            page_name,
+            lambda: {
+                "changes": GraphQLField(_nn_list(change)),
+                "nextSyncToken": GraphQLField(_nn(GraphQLString)),
+                "hasMore": GraphQLField(_nn(GraphQLBoolean)),
+            },
+        ),
+    )
 
 
 def mutation_fields(
@@ -74,7 +126,11 @@ def mutation_fields(
     upsert = GraphQLArgument(GraphQLBoolean)
     args: dict[tuple[str, bool], dict[str, GraphQLArgument]] = {
         ("create", False): {"data": GraphQLArgument(_nn(create)), "upsert": upsert},
-        ("create", True): {"data": GraphQLArgument(_nn_list(create)), "upsert": upsert},
+        ("create", True): {
+            "data": GraphQLArgument(_nn_list(create)),
+            "upsert": upsert,
+            "partial": PARTIAL_ARGUMENT,
+        },
         ("update", False): {**by_id, "data": GraphQLArgument(_nn(update))},
         ("update", True): {"data": GraphQLArgument(_nn(update)), **by_filter},
     }

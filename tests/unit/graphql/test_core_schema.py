@@ -52,7 +52,6 @@ def test_standard_model_schema_matches_the_golden_sdl():
         "last: Int, offset: Int, orderBy: [CompanyOrderByInput]): CompanyConnection!",
         "  company(filter: CompanyFilterInput!): Company",
         "  companyDuplicates(data: [CompanyCreateInput!], ids: [UUID!]): [CompanyConnection!]!",
-        "  createCompanies(data: [CompanyCreateInput!]!, upsert: Boolean): [Company!]!",
         "  createCompany(data: CompanyCreateInput!, upsert: Boolean): Company",
         "  updateCompany(data: CompanyUpdateInput!, id: UUID!): Company",
         "  updateCompanies(data: CompanyUpdateInput!, filter: CompanyFilterInput!): [Company!]!",
@@ -70,6 +69,17 @@ def test_standard_model_schema_matches_the_golden_sdl():
 )
 def test_schema_uses_twenty_names_and_arguments(line):
     assert line in sdl(standard_model()).splitlines()
+
+
+def test_batch_creates_keep_twentys_arguments_and_list_type_beside_partial():
+    """`partial` (beyond Twenty, documented) is added; Twenty's `[Company!]!` stays."""
+    printed = sdl(standard_model())
+    arguments, after = printed.split("  createCompanies(\n")[1].split("\n  ): ", 1)
+    assert after.splitlines()[0] == "[Company!]!"
+    lines = arguments.splitlines()
+    for line in ("    data: [CompanyCreateInput!]!", "    upsert: Boolean"):
+        assert line in lines
+    assert "    partial: Boolean = false" in lines
 
 
 def test_filter_inputs_carry_exactly_the_operators_the_engine_accepts():
@@ -110,7 +120,8 @@ def test_custom_object_gets_the_same_operations_and_select_enums():
     printed = sdl(standard_model((*build_standard_objects(now=NOW), rocket)))
     for expected in (
         "  rockets(after: String",
-        "  createRockets(data: [RocketCreateInput!]!, upsert: Boolean): [Rocket!]!",
+        "  createRockets(\n    data: [RocketCreateInput!]!\n",
+        "    upsert: Boolean\n  ): [Rocket!]!",
         "enum RocketFuelEnum {",
         "  tags: [RocketTagsEnum!]",
         "input RocketFuelEnumFilter {",
