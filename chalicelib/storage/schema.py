@@ -22,7 +22,9 @@ def table_definitions() -> dict[str, TableDef]:
 
 
 def ensure_tables() -> list[str]:
-    """Create whichever table is missing; returns the names created. Safe to call repeatedly."""
+    """Create whichever table is missing, and add to an existing one the indexes its definition
+    gained since (a local data folder saved by an older version); returns the names created.
+    Safe to call repeatedly."""
     client = _client()
     created = []
     for name, table in table_definitions().items():
@@ -32,6 +34,7 @@ def ensure_tables() -> list[str]:
         except ClientError as exc:
             if exc.response["Error"]["Code"] != "ResourceInUseException":
                 raise
+            _add_missing_indexes(client, name, table)
     definitions = table_definitions()
     for name in created:
         client.get_waiter("table_exists").wait(TableName=name)
@@ -45,3 +48,20 @@ def ensure_tables() -> list[str]:
             )
         logger.info("created table %s", name)
     return created
+
+
+def _add_missing_indexes(client, name: str, table: TableDef) -> None:  # type: ignore[no-untyped-def]
+    """UpdateTable for each GSI of the definition the existing table lacks (one per call, as
+    DynamoDB allows). Items written before carry none of its keys, so it starts empty."""
+    existing = client.describe_table(TableName=name)["Table"]
+    have = {index["IndexName"] for index in existing.get("GlobalSecondaryIndexes") or ()}
+    wanted = create_table_request(table, name)
+    for index in wanted.get("GlobalSecondaryIndexes") or ():
+        if index["IndexName"] in have:
+            continue
+        client.update_table(
+            TableName=name,
+            AttributeDefinitions=wanted["AttributeDefinitions"],
+            GlobalSecondaryIndexUpdates=[{"Create": index}],
+        )
+        logger.info("added index %s to table %s", index["IndexName"], name)
