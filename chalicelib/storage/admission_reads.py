@@ -15,7 +15,7 @@ from chalicelib.core.ports import StoredRecord
 from chalicelib.settings import SETTINGS
 from chalicelib.storage import keys
 from chalicelib.storage.api_keys import ApiKeyRow, key_from_wire
-from chalicelib.storage.records import _record, _visible
+from chalicelib.storage.records import is_visible, stored_record
 from chalicelib.storage.retry import RetryableError, with_retries
 from chalicelib.storage.tables import KEYS_TABLE, MAIN_TABLE
 from chalicelib.storage.wire import call
@@ -61,7 +61,7 @@ def read_admission_items(
         key=key_from_wire(key_items[0]) if key_items else None,
         workspace=workspace_from_wire(workspace_id, workspace_item) if workspace_item else None,
         # The same decoding and tombstone rule as every record read (storage/records.py).
-        record=_record(record_item) if record_item and _visible(record_item) else None,
+        record=stored_record(record_item) if is_visible(record_item) else None,
     )
 
 

@@ -9,7 +9,6 @@ while every retry of one transaction (one ClientRequestToken) still sends identi
 
 from __future__ import annotations
 
-import json
 import time
 from typing import Any
 
@@ -22,12 +21,10 @@ from chalicelib.storage import keys
 from chalicelib.storage.batch_reads import batch_get_items
 from chalicelib.storage.connection import call
 from chalicelib.storage.models import (
-    RECORD_DATA,
-    RECORD_DELETED_AT,
     RECORD_TOMBSTONE,
-    RECORD_VERSION,
     TOMBSTONE_SECONDS,
 )
+from chalicelib.storage.records import stored_record
 from chalicelib.storage.tables import CHANGES_INDEX, MAIN_TABLE
 
 _PK, _SK = MAIN_TABLE.hash_key, MAIN_TABLE.range_key or "sk"
@@ -73,17 +70,6 @@ def restamp(wires: list[dict[str, Any]]) -> None:
         item = wire.get("Item")
         if item is not None and CHANGE_SK in item:
             item[CHANGE_SK] = {"S": keys.change_sk(stamp, keys.record_id_from_sk(item[_SK]["S"]))}
-
-
-def _stored(item: WireItem) -> StoredRecord:
-    deleted = item.get(RECORD_DELETED_AT)
-    return StoredRecord(
-        id=keys.record_id_from_sk(item[_SK]["S"]),
-        body=json.loads(item[RECORD_DATA]["S"]),
-        version=int(item[RECORD_VERSION]["N"]),
-        deleted_at=deleted["S"] if deleted else None,
-        destroyed=RECORD_TOMBSTONE in item,
-    )
 
 
 # A token may be this old: the tombstones of the destroys after it still exist (they expire
@@ -152,7 +138,7 @@ class DynamoChangeStore:
             for key in (keys.record_key(workspace_id, object_id, rid) for rid in record_ids)
         ]
         found = batch_get_items(SETTINGS.main_table, wire_keys) if wire_keys else []
-        return {keys.record_id_from_sk(item[_SK]["S"]): _stored(item) for item in found}
+        return {keys.record_id_from_sk(item[_SK]["S"]): stored_record(item) for item in found}
 
     def listing(
         self, workspace_id: str, object_id: str, *, after: str | None, limit: int
@@ -178,7 +164,7 @@ class DynamoChangeStore:
         while True:
             deadline.check()
             response = call("Query", request)
-            records.extend(_stored(item) for item in response.get("Items", []))
+            records.extend(stored_record(item) for item in response.get("Items", []))
             last = response.get("LastEvaluatedKey")
             if len(records) > limit or not last:
                 return records[:limit], len(records) > limit

@@ -22,11 +22,9 @@ from chalicelib.settings import SETTINGS
 from chalicelib.storage import keys
 from chalicelib.storage.connection import call, shared_connection
 from chalicelib.storage.models import (
-    RECORD_DATA,
-    RECORD_DELETED_AT,
     RECORD_TOMBSTONE,
-    RECORD_VERSION,
 )
+from chalicelib.storage.records import stored_record
 from chalicelib.storage.retry import RetryableError, error_code, with_retries
 from chalicelib.storage.tables import MAIN_TABLE
 
@@ -194,20 +192,11 @@ def records_after(
         response = call("Query", request)
         items = response.get("Items", [])
         more = bool(response.get("LastEvaluatedKey"))
-        records = [_stored(item) for item in items if RECORD_TOMBSTONE not in item]
+        records = [stored_record(item) for item in items if RECORD_TOMBSTONE not in item]
         # A page of tombstones alone holds no values: keep walking until records or the end.
         if records or not more:
             return records, more
         request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
-
-
-def _stored(item: dict[str, Any]) -> StoredRecord:
-    return StoredRecord(
-        id=keys.record_id_from_sk(item[_SK]["S"]),
-        body=json.loads(item[RECORD_DATA]["S"]),
-        version=int(item[RECORD_VERSION]["N"]),
-        deleted_at=item[RECORD_DELETED_AT]["S"] if RECORD_DELETED_AT in item else None,
-    )
 
 
 def delete_partition_page(pk: str, *, sk_prefix: str | None = None, limit: int = 100) -> int:

@@ -35,7 +35,8 @@ def _key(key: keys.Key) -> WireItem:
     return {_PK: {"S": key.pk}, _SK: {"S": key.sk}}
 
 
-def _record(item: WireItem) -> StoredRecord:
+def stored_record(item: WireItem) -> StoredRecord:
+    """THE decoding of a record item (a tombstone included) as the wire returns it."""
     deleted = item.get(RECORD_DELETED_AT)
     return StoredRecord(
         id=keys.record_id_from_sk(item[_SK]["S"]),
@@ -46,7 +47,7 @@ def _record(item: WireItem) -> StoredRecord:
     )
 
 
-def _visible(item: WireItem | None) -> bool:
+def is_visible(item: WireItem | None) -> bool:
     return item is not None and RECORD_TOMBSTONE not in item
 
 
@@ -101,12 +102,12 @@ class DynamoRecordStore:
 
     def get(self, workspace_id: str, object_id: str, record_id: str) -> StoredRecord | None:
         item = _get_item(keys.record_key(workspace_id, object_id, record_id))
-        return _record(item) if item is not None and _visible(item) else None
+        return stored_record(item) if item is not None and is_visible(item) else None
 
     def locate(self, workspace_id: str, object_id: str, record_id: str) -> StoredRecord | None:
         """The record, or the tombstone it left when destroyed (to place a cursor)."""
         item = _get_item(keys.record_key(workspace_id, object_id, record_id))
-        return _record(item) if item is not None else None
+        return stored_record(item) if item is not None else None
 
     def get_many(
         self, workspace_id: str, object_id: str, record_ids: list[str]
@@ -121,9 +122,9 @@ class DynamoRecordStore:
         wanted = {keys.record_key(workspace_id, o, r): (o, r) for o, r in dict.fromkeys(refs)}
         items = _batch_get(list(wanted)) if wanted else []
         return {
-            wanted[keys.Key(item[_PK]["S"], item[_SK]["S"])]: _record(item)
+            wanted[keys.Key(item[_PK]["S"], item[_SK]["S"])]: stored_record(item)
             for item in items
-            if _visible(item)
+            if is_visible(item)
         }
 
     def scan(
@@ -148,7 +149,7 @@ class DynamoRecordStore:
             deadline.check()  # up to the scan cap: thousands of 1 MB pages of large records
             response = call("Query", request)
             read += int(response.get("ScannedCount", 0))
-            records.extend(_record(item) for item in response.get("Items", []))
+            records.extend(stored_record(item) for item in response.get("Items", []))
             last = response.get("LastEvaluatedKey")
             if read > max_items:
                 return records, False
@@ -170,7 +171,7 @@ class DynamoRecordStore:
         items, has_more = _query_live(
             keys.record_pk(workspace_id, object_id), condition, before is None, limit
         )
-        records = [_record(item) for item in items]
+        records = [stored_record(item) for item in items]
         if before is not None:
             records.reverse()
         return RecordPage(records=records, has_more=has_more)
@@ -268,7 +269,7 @@ class DynamoRecordStore:
         response = call("Query", request)
         items = response.get("Items", [])
         exists = bool(items) and items[0][_SK]["S"] == record_id
-        if any(_visible(item) and RECORD_DELETED_AT not in item for item in items):
+        if any(is_visible(item) and RECORD_DELETED_AT not in item for item in items):
             return exists, True
         if not response.get("LastEvaluatedKey"):
             return exists, False
