@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import dataclasses
 import random
-import threading
-import time
 from urllib.parse import quote
 
 import pytest
@@ -324,31 +322,6 @@ def test_a_bad_nested_filter_is_bad_user_input(rest, gql):
 
 # -- cost -----------------------------------------------------------------------------------------
 
-LATENCY = 0.1  # seconds every DynamoDB call is held before it is sent, as a network would
-
-
-class RoundTrips:
-    """Counts the sequential round trips of a request: each call waits LATENCY before it is
-    sent, so calls sent together (from a pool) start within a moment of each other, while a
-    call that needed an earlier answer starts at least LATENCY after it. A round is a run of
-    call starts closer than half the latency to the round's first one."""
-
-    def __init__(self) -> None:
-        self.starts: list[float] = []
-        self._lock = threading.Lock()
-
-    def __call__(self, _operation, _params):
-        with self._lock:
-            self.starts.append(time.monotonic())
-        time.sleep(LATENCY)
-
-    def rounds(self) -> int:
-        count, first = 0, float("-inf")
-        for start in sorted(self.starts):
-            if start - first >= LATENCY / 2:
-                count, first = count + 1, start
-        return count
-
 
 def seed_companies(rest, count, people_each):
     companies = create(rest, "companies", [{"name": f"c{i}"} for i in range(count)])
@@ -383,25 +356,23 @@ def test_aggregates_not_selected_cost_nothing_and_selected_one_query_per_parent(
     assert {op: n for op, n in extra.items() if n} == {"Query": 6, "BatchGetItem": 1}
 
 
-def round_trips(gql, meter, selection):
+def round_trips(gql, clock, selection):
+    """Sequential DynamoDB round trips of one request (tests/round_trips.py: clock-free, so a
+    busy machine cannot split one round in two)."""
     gql.data(COST % "")  # warm the metadata and schema caches
-    probe = RoundTrips()
-    meter.interceptors.append(probe)
-    try:
+    with clock.counting() as rounds:
         found = gql.data(COST % selection)["companies"]["edges"]
-    finally:
-        meter.interceptors.remove(probe)
     assert all(e["node"]["people"]["totalCount"] == 2 for e in found)
-    return probe.rounds()
+    return rounds()
 
 
-def test_sequential_round_trips_do_not_grow_with_the_page_size(client, aws, meter):
+def test_sequential_round_trips_do_not_grow_with_the_page_size(client, aws, round_trip_clock):
     rounds = {}
     for parents in (3, 30):
         tenant = make_tenant(f"t{parents}")
         rest, gql = RestClient(client.http, tenant), GraphQLClient(client.http, tenant)
         seed_companies(rest, parents, 2)
-        rounds[parents] = round_trips(gql, meter, "countEmptyJobTitle")
-    rounds["plain"] = round_trips(gql, meter, "")
+        rounds[parents] = round_trips(gql, round_trip_clock, "countEmptyJobTitle")
+    rounds["plain"] = round_trips(gql, round_trip_clock, "")
     # the keys-only index Queries of every parent together, then the BatchGetItem round
     assert rounds[3] == rounds[30] == rounds["plain"] + 2, rounds
