@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -117,7 +118,9 @@ class RawDynamo:
     # -- the two checks every request makes -------------------------------------------------
 
     def _authorize(self) -> int:
-        """GetItem of the API key, then of the workspace; returns the metadata version."""
+        """GetItem of the API key, then of the workspace, then (rate limits on, as the bench
+        runs them) the same one UpdateItem of a minute's counter the API makes: a raw handler
+        with rate limiting pays it too. Returns the metadata version."""
         found = self._db.get_item(
             TableName=SETTINGS.keys_table,
             Key={"keyHash": {"S": self._key_hash}},
@@ -128,6 +131,21 @@ class RawDynamo:
         workspace = self._db.get_item(
             TableName=self._main, Key=_key(keys.workspace_key(self._ws)), ConsistentRead=True
         )
+        if SETTINGS.rate_limit_per_minute or SETTINGS.workspace_rate_limit_per_minute:
+            window = int(time.time()) // 60 * 60
+            self._db.update_item(
+                TableName=SETTINGS.keys_table,
+                Key={"keyHash": {"S": keys.rate_window_hash(self._ws, window)}},
+                UpdateExpression="SET expiresAt = :end ADD ws :one, #k :one",
+                ConditionExpression="(attribute_not_exists(ws) OR ws < :limit)",
+                ExpressionAttributeNames={"#k": "k_baseline"},
+                ExpressionAttributeValues={
+                    ":one": {"N": "1"},
+                    ":end": {"N": str(window + 120)},
+                    ":limit": {"N": str(SETTINGS.workspace_rate_limit_per_minute or 10**9)},
+                },
+                ReturnValues="UPDATED_NEW",
+            )
         return int(workspace["Item"]["metadataVersion"]["N"])
 
     def _get_record(self, object_id: str, record_id: str) -> dict[str, Any]:

@@ -87,7 +87,9 @@ def value_size(value: Mapping[str, Any]) -> int:
     if kind == "N":
         return math.ceil(_significant_digits(content) / 2) + 1
     if kind == "B":
-        return len(base64.b64decode(content))
+        # Base64 text on the wire and in parsed answers; raw bytes in a request's parameters
+        # before botocore serialises them (what the probe sees of a write).
+        return len(content) if isinstance(content, bytes) else len(base64.b64decode(content))
     if kind in ("BOOL", "NULL"):
         return 1
     if kind == "SS":
