@@ -6,18 +6,21 @@ and its index holds each parent's children together, in id order. In the default
 page of children is therefore read in two sequential round trips, whatever the number of
 parents:
 
-1. one keys-only Query per parent, `Limit` = page + 1 (the extra key says whether more follow),
-   all in flight together; with a cursor, in the same round, the GetItem that places it, one
+1. one keys-only Query per parent, all in flight together: `Limit` = page + 1 (the extra key
+   says whether more follow), or, when its totalCount is asked and there is no cursor, every
+   key of the parent in one answer (≤ 2,000 keys: the count is the number of keys, the page
+   the first of them); with a cursor, in the same round, the GetItem that places it, one
    `Limit` 1 Query per parent for the flag on the cursor's other side, and the count of each
    parent's keys when its totalCount is asked;
 2. one BatchGetItem round for the records of every page (≤ 100 keys a call, the calls in flight
-   together) and, without a cursor, in the same round, the keys after each page that did not
-   end its parent, counted for totalCount (keys only).
+   together) and, in the same round, the keys of a parent with more than one Query of them,
+   counted for totalCount (keys only).
 
 Items read: each returned record's index key and record, one look-ahead key per parent, and the
-parent's other keys when its totalCount is asked. The index is eventually consistent: a record
-read that no longer belongs to its parent (moved or deleted a moment ago) is dropped and that
-parent's walk continues in one more round; flags and counts come from the keys.
+parent's other keys when its totalCount is asked (read by the page's own Query when they fit).
+The index is eventually consistent: a record read that no longer belongs to its parent (moved
+or deleted a moment ago) is dropped and that parent's walk continues in one more round (from
+the keys already read, or a Query more); flags and counts come from the keys.
 
 Any other order or filter is served by `all_children`: every child of the page's parents through
 the same index (≤ the scan cap), then filtered, sorted and paged in memory (core/children.py).
@@ -209,13 +212,17 @@ def child_pages(
         for index, parent in wanted
     ]
     window = ask.limit + (1 if ask.look_ahead else 0)
+    counting = ask.count and cursor is None
+    # Counting reads every key of the parent anyway, so the first Query asks for them all (no
+    # page-sized Limit): the page, its look-ahead and the count come from the same answer, and
+    # a count Query follows only for a parent whose keys outrun one Query (2,000 keys or 1 MB).
+    first_window = max(window, _KEYS_PER_QUERY) if counting else window
     first: list[Callable[[], Any]] = [
-        lambda w=w: w.fetch(store, ws, forward, window) for w in walks
+        lambda w=w: w.fetch(store, ws, forward, first_window) for w in walks
     ]
     if cursor is not None:
         first += _cursor_calls(store, ws, walks, ask, cursor, key_cap)
     together([*first, *alongside])
-    counting = ask.count and cursor is None
     later = [
         (lambda w=w: _count_rest(store, ws, w, forward, key_cap))
         for w in walks

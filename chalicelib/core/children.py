@@ -7,8 +7,9 @@ say which read costs fewer read units (core/read_choice.py):
 - one read of the whole target object (≤ the scan cap), grouped by join column, then each
   company's people filtered, sorted and paged by the in-memory engine (a small target);
 - else the join column's index (core/child_pages.py): in the default (id) order, either
-  direction, no filter, each company's page alone (a keys-only Query per company with `Limit` =
-  page + 1, then one BatchGetItem round), so the items read follow the records returned; any
+  direction, no filter, each company's page alone (a keys-only Query per company, its keys
+  giving the page and the totalCount, then one BatchGetItem round of the pages), so the items
+  read follow the records returned; any
   other order or filter, every person of the page's companies through the same index (≤ the
   scan cap), then the in-memory engine.
 

@@ -118,3 +118,17 @@ def test_depth_one_embeds_the_same_children_as_the_oracle(rest, world, monkeypat
         _, oracle = rest.get("/rest/companies?depth=1")
     assert served == oracle
     assert sorted(len(c["people"]) for c in served["data"]["companies"]) == [0, 2, 3, 8]
+
+
+@pytest.mark.parametrize("keys_per_query", [1, 2, 3])
+@pytest.mark.parametrize("arguments", ["first: 2", "first: 1, offset: 1", "last: 2"])
+def test_totals_of_parents_whose_keys_outrun_one_query_match_the_oracle(
+    gql, world, monkeypatch, keys_per_query, arguments
+):
+    from chalicelib.core import child_pages
+
+    # One Query answers a parent's page and its totalCount while its keys fit; past that, the
+    # keys left are counted by more Queries.
+    monkeypatch.setattr(child_pages, "_KEYS_PER_QUERY", keys_per_query)
+    pages = connections(both_ways(gql, monkeypatch, nested(arguments)))
+    assert [page["totalCount"] for page in pages] == [0, 2, 3, 8]

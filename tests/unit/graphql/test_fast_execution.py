@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from graphql import (
     GraphQLArgument,
+    GraphQLBoolean,
     GraphQLEnumType,
     GraphQLField,
     GraphQLInt,
@@ -75,14 +76,85 @@ RECORDS: list[dict[str, Any]] = [
     {k: v for k, v in GOOD.items() if k != "name"},  # missing key
 ]
 
+# A connection as the resolvers build it: plain dicts of edges, nodes and pageInfo.
+EDGE = GraphQLObjectType(
+    "CompanyEdge",
+    {
+        "node": GraphQLField(GraphQLNonNull(COMPANY)),
+        "cursor": GraphQLField(GraphQLNonNull(GraphQLString)),
+    },
+)
+PAGE_INFO = GraphQLObjectType(
+    "PageInfo",
+    {
+        "hasNextPage": GraphQLField(GraphQLNonNull(GraphQLBoolean)),
+        "endCursor": GraphQLField(GraphQLString),
+    },
+)
+CONNECTION = GraphQLObjectType(
+    "CompanyConnection",
+    {
+        "edges": GraphQLField(GraphQLNonNull(GraphQLList(GraphQLNonNull(EDGE)))),
+        "pageInfo": GraphQLField(GraphQLNonNull(PAGE_INFO)),
+        "totalCount": GraphQLField(GraphQLNonNull(GraphQLInt)),
+    },
+)
+CHECKED = GraphQLObjectType(
+    "Checked",
+    {"name": GraphQLField(GraphQLString)},
+    is_type_of=lambda value, _info: "name" in value,
+)
+
+
+def page(*edges: Any, **changes: Any) -> dict[str, Any]:
+    return {
+        "edges": list(edges),
+        "pageInfo": {"hasNextPage": True, "endCursor": "c9"},
+        "totalCount": 7,
+        **changes,
+    }
+
+
+def edge(record: Any, cursor: Any = "c1") -> dict[str, Any]:
+    return {"node": record, "cursor": cursor}
+
+
+CONNECTIONS: list[Any] = [
+    page(edge(GOOD), edge(RECORDS[1], "c2")),
+    page(),
+    page(edge(GOOD), edge({**GOOD, "id": None})),  # a null deep in non-null types
+    page(edge(GOOD), edge({**GOOD, "employees": "many"})),  # a nullable leaf refused
+    page(edge({**GOOD, "domainName": "not an object"})),
+    page(edge(GOOD), "not an edge"),
+    page(edge(GOOD), ValueError("refused")),  # an exception in place of an item
+    page(edge(None)),
+    page(edge(GOOD, lambda info: "called")),
+    page(edge(GOOD), edges=(edge(GOOD),)),  # a tuple: graphql-core's own iterable rules
+    page(edge(GOOD), pageInfo=None),
+    page(edge(GOOD), totalCount="many"),
+    page(edge(GOOD), pageInfo={"endCursor": None}),  # a missing non-null flag
+    None,
+    "not a connection",
+]
+
 QUERY_TYPE = GraphQLObjectType(
     "Query",
     {
+        "connections": GraphQLField(
+            GraphQLList(CONNECTION),
+            {"only": GraphQLArgument(GraphQLInt)},
+            resolve=lambda _root, _info, only=None: (
+                CONNECTIONS if only is None else [CONNECTIONS[only]]
+            ),
+        ),
+        "checked": GraphQLField(
+            GraphQLList(CHECKED), resolve=lambda _root, _info: [{"name": "a"}, {"other": 1}]
+        ),
         "companies": GraphQLField(
             GraphQLList(COMPANY),
             {"only": GraphQLArgument(GraphQLInt)},
             resolve=lambda _root, _info, only=None: RECORDS if only is None else [RECORDS[only]],
-        )
+        ),
     },
 )
 SCHEMA = GraphQLSchema(QUERY_TYPE)
@@ -95,6 +167,16 @@ QUERIES = [
     "{ companies { ...F parent { ...F parent { id } } } } fragment F on Company { id name stage }",
     "query($skip: Boolean!) { companies { name @skip(if: $skip) employees @include(if: $skip) } }",
     "{ companies(only: 0) { id name } }",
+    "{ connections { totalCount pageInfo { hasNextPage endCursor } "
+    "edges { cursor node { id name stage tags domainName { primaryLinkUrl } } } } }",
+    "{ connections { __typename edges { __typename node { __typename id } } } }",
+    "query($skip: Boolean!) { connections { e: edges { node { ...F } } "
+    "edges { cursor @skip(if: $skip) node { employees n: name } } "
+    "pageInfo @include(if: $skip) { hasNextPage } } } fragment F on Company { id name }",
+    "{ connections { edges { node { ... on Company { id } ...F } } } } "
+    "fragment F on Company { stage domainName { secondaryLinks } }",
+    '{ connections { edges { node { id shout label(prefix: "x") parent { id } } } } }',
+    "{ checked { name } }",
 ]
 
 
@@ -115,3 +197,22 @@ def test_errors_are_reported_once_each_with_their_path():
     paths = [error.path for error in result.errors or []]
     assert len(paths) == len(set(map(tuple, paths)))  # type: ignore[arg-type]
     assert ["companies", 2, "id"] in paths and ["companies", 3, "employees"] in paths
+
+
+class CountingExecutor(RecordExecutor):
+    executed: list[str] = []
+
+    def execute_field(self, parent_type, source, field_details_list, path, position_context):
+        self.executed.append(field_details_list[0].node.name.value)
+        return super().execute_field(
+            parent_type, source, field_details_list, path, position_context
+        )
+
+
+def test_a_plain_connection_is_completed_without_graphql_cores_field_execution():
+    CountingExecutor.executed = []
+    query = "{ connections(only: 0) { totalCount edges { cursor node { id domainName { primaryLinkUrl } } } } }"
+    result = execute_sync(SCHEMA, parse(query), executor_class=CountingExecutor)
+    assert result.errors is None
+    assert result.data["connections"][0]["edges"][1]["node"]["id"] == GOOD["id"]
+    assert CountingExecutor.executed == ["connections"]  # the root field's resolver only
