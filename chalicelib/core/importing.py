@@ -115,18 +115,7 @@ def link_unit(
     updatedAt stays as exported: the link restores the exported state, it is no new change.
     """
     body = {**current.body, **links}
-    operations: list[ops.Operation] = [
-        ops.PutRecord(
-            obj.id,
-            current.id,
-            body,
-            version=current.version + 1,
-            deleted_at=current.deleted_at,
-            expected_version=current.version,
-            previous_body=current.body,
-            previous_deleted_at=current.deleted_at,
-        )
-    ]
+    operations: list[ops.Operation] = [ops.replacement(obj.id, current, body)]
     operations += [
         ops.RequireRecord(target_object, target_id, column)
         for column, target_object, target_id in required

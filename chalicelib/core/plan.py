@@ -7,7 +7,10 @@ same transaction, so a record and its uniqueness guards are written or refused t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from chalicelib.core.ports import StoredRecord
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +29,26 @@ class PutRecord:
     # Index entries of the new body (slot, order form); storage writes them as index keys.
     index_entries: tuple[Any, ...] = ()
     previous_index_entries: tuple[Any, ...] = ()
+
+
+_OWN = object()  # `replacement`'s default: the record keeps its own deletedAt
+
+
+def replacement(
+    object_id: str, record: StoredRecord, body: dict[str, Any], deleted_at: Any = _OWN
+) -> PutRecord:
+    """`record` written again with `body` (and `deleted_at`, its own unless given), if it is
+    still at the version read; what it was is kept so a failed multi-transaction plan can undo."""
+    return PutRecord(
+        object_id,
+        record.id,
+        body,
+        version=record.version + 1,
+        deleted_at=record.deleted_at if deleted_at is _OWN else deleted_at,
+        expected_version=record.version,
+        previous_body=record.body,
+        previous_deleted_at=record.deleted_at,
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -79,16 +79,7 @@ def rewrite(object_id: str, record: StoredRecord, body: dict[str, Any]) -> ops.P
 
     Index entries are added when the plan is written (core/writing.py), from the new body.
     """
-    return ops.PutRecord(
-        object_id=object_id,
-        record_id=record.id,
-        body=body,
-        version=record.version + 1,
-        deleted_at=record.deleted_at,
-        expected_version=record.version,
-        previous_body=record.body,
-        previous_deleted_at=record.deleted_at,
-    )
+    return ops.replacement(object_id, record, body)
 
 
 class RecordMigrator:

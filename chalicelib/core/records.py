@@ -460,18 +460,7 @@ class RecordService:
         body = merge_update(obj, current.body, changes)
         body.update(updatedAt=ctx.now, updatedBy=ctx.actor())
         live = current.deleted_at is None
-        operations: list[ops.Operation] = [
-            ops.PutRecord(
-                obj.id,
-                current.id,
-                body,
-                version=current.version + 1,
-                deleted_at=current.deleted_at,
-                expected_version=current.version,
-                previous_body=current.body,
-                previous_deleted_at=current.deleted_at,
-            )
-        ]
+        operations: list[ops.Operation] = [ops.replacement(obj.id, current, body)]
         if live:
             # Soft-deleted records hold no uniqueness guards (restore takes them back).
             before, after = unique_claims(obj, current.body), unique_claims(obj, body)
@@ -535,17 +524,7 @@ class RecordService:
         operations: list[ops.Operation] = []
         after = current
         if soft:
-            operations.append(
-                ops.PutRecord(
-                    obj.id,
-                    current.id,
-                    current.body,
-                    current.version + 1,
-                    deleted_at=ctx.now,
-                    expected_version=current.version,
-                    previous_body=current.body,
-                )
-            )
+            operations.append(ops.replacement(obj.id, current, current.body, deleted_at=ctx.now))
             after = StoredRecord(current.id, current.body, current.version + 1, ctx.now)
         else:
             operations.append(
@@ -566,16 +545,7 @@ class RecordService:
         self, obj: ObjectDef, current: StoredRecord, index: int = 0
     ) -> tuple[ops.Unit, StoredRecord]:
         operations: list[ops.Operation] = [
-            ops.PutRecord(
-                obj.id,
-                current.id,
-                current.body,
-                current.version + 1,
-                deleted_at=None,
-                expected_version=current.version,
-                previous_body=current.body,
-                previous_deleted_at=current.deleted_at,
-            )
+            ops.replacement(obj.id, current, current.body, deleted_at=None)
         ]
         operations += _claim_changes(obj, current.id, [], unique_claims(obj, current.body))
         operations.append(ops.AdjustCount(obj.id, 1))
