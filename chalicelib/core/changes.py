@@ -32,6 +32,7 @@ from typing import Any, Protocol
 
 from chalicelib.context import RequestContext
 from chalicelib.core import budget
+from chalicelib.core.coercion import canonical_uuid
 from chalicelib.core.ports import StoredRecord
 from chalicelib.core.presentation import present_record
 from chalicelib.errors import InvalidQueryParamError, InvalidSyncTokenError, SyncTokenExpiredError
@@ -130,6 +131,11 @@ def decode_token(text: str) -> SyncToken:
         and all(isinstance(f, str) for f in fields[1:4])
         and (fields[4] is None or isinstance(fields[4], str))
     ):
+        raise InvalidSyncTokenError()
+    # The CRC catches accidents, not forgeries: the last id listed goes into a key condition,
+    # so it must be a record id (or "" before the first), never text past DynamoDB's key limits.
+    listed = fields[4]
+    if listed and canonical_uuid(listed) != listed:
         raise InvalidSyncTokenError()
     return SyncToken(fields[1], fields[2], fields[3], fields[4])
 

@@ -190,7 +190,7 @@ def _coerce_entry(obj: ObjectDef, key: str, value: Any, for_update: bool) -> Any
 def _coerce_id(value: Any, for_update: bool) -> str:
     if for_update:
         raise ReadOnlyFieldError("Field 'id' is read-only: a record's id cannot be changed")
-    canonical = _canonical_uuid(value) if isinstance(value, str) else None
+    canonical = canonical_uuid(value) if isinstance(value, str) else None
     # Version nibble 1-5 and the RFC 4122 variant, as Twenty's isUUID check demands.
     if canonical is None or canonical[14] not in "12345" or canonical[19] not in "89ab":
         raise _invalid("id", "UUID", "a UUID of version 1 to 5", value)
@@ -200,7 +200,7 @@ def _coerce_id(value: Any, for_update: bool) -> str:
 def _coerce_join_column(relation: FieldDef, key: str, value: Any) -> str | None:
     if value is None and relation.is_nullable:
         return None
-    canonical = _canonical_uuid(value) if isinstance(value, str) else None
+    canonical = canonical_uuid(value) if isinstance(value, str) else None
     if canonical is None:
         expected = "the id (UUID) of the related record" + (
             " or null" if relation.is_nullable else ""
@@ -269,7 +269,7 @@ def _coerce_date_time(field: FieldDef, value: Any) -> str:
 
 
 def _coerce_uuid(field: FieldDef, value: Any) -> str:
-    canonical = _canonical_uuid(value) if isinstance(value, str) else None
+    canonical = canonical_uuid(value) if isinstance(value, str) else None
     if canonical is None:
         raise _Rejected()
     return canonical
@@ -408,7 +408,7 @@ def _sub_number(value: Any) -> int | float:
 
 
 def _sub_uuid(value: Any) -> str:
-    canonical = _canonical_uuid(value) if isinstance(value, str) else None
+    canonical = canonical_uuid(value) if isinstance(value, str) else None
     if canonical is None:
         raise _Rejected()
     return canonical
@@ -611,7 +611,8 @@ def _format_date_time(moment: datetime) -> str:
     )
 
 
-def _canonical_uuid(text: str) -> str | None:
+def canonical_uuid(text: str) -> str | None:
+    """`text` as a lowercase UUID, or None when it is none."""
     return text.lower() if _UUID.fullmatch(text) else None
 
 

@@ -23,7 +23,8 @@ from typing import IO, Any
 
 from chalicelib.core import composites
 from chalicelib.core.composites import SubFieldKind
-from chalicelib.errors import NotFoundError
+from chalicelib.errors import InvalidRequestBodyError, NotFoundError
+from chalicelib.json_input import decode_json
 from chalicelib.metadata.model import FieldType, ObjectDef
 from chalicelib.metadata.registry import load_model
 from chalicelib.settings import SETTINGS
@@ -52,9 +53,11 @@ def _boolean(text: str) -> Any:
 
 
 def _json(text: str) -> Any:
+    """A cell's JSON value; anything that is no JSON the API would accept stays text (and the
+    field's validation then names it)."""
     try:
-        return json.loads(text)
-    except json.JSONDecodeError:
+        return decode_json(text, what="cell")
+    except InvalidRequestBodyError:
         return text
 
 

@@ -9,10 +9,18 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, Any
+
+from chalicelib.errors import InvalidRequestBodyError
+from chalicelib.json_input import decode_json
+from chalicelib.settings import SETTINGS
+
+# A record's body may nest as deep as the API accepts; the line wraps it in a few more levels.
+LINE_MAX_DEPTH = SETTINGS.max_json_depth + 4
 
 FORMAT = "twenty-crm-workspace"
 VERSION = 1
@@ -69,9 +77,21 @@ def read_lines(stream: IO[str]) -> Iterator[Line]:
         if not text.endswith("\n"):
             raise TransferError("the line is cut off: the file is truncated", line=number)
         try:
-            body = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise TransferError(f"the line is not JSON ({exc.msg})", line=number) from None
+            # The API's own decoder: a line nested thousands deep (or holding NaN, or an
+            # integer of 5,000 digits) is a clear error, never a RecursionError.
+            body = decode_json(text, what="line", max_depth=LINE_MAX_DEPTH)
+        except InvalidRequestBodyError as exc:
+            raise TransferError(f"the line is not JSON ({_reason(exc)})", line=number) from None
         if not isinstance(body, dict) or not isinstance(body.get("kind"), str):
             raise TransferError("the line is not a JSON object with a 'kind'", line=number)
         yield Line(number, body["kind"], body)
+
+
+def _reason(exc: InvalidRequestBodyError) -> str:
+    """The decoder's reason without its prefix and without its position inside the line (a
+    "line 1 column 7" would read as a line of the file)."""
+    reason = exc.message.removeprefix("Invalid line: ")
+    return _POSITION.sub("", reason)
+
+
+_POSITION = re.compile(r": line \d+ column \d+ \(char \d+\)$")

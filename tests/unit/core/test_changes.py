@@ -49,6 +49,9 @@ def forged(payload: object, *, crc: bool = True) -> str:
         forged([1, WS, OBJ, 5, None]),
         forged([1, WS, OBJ, POSITION]),
         forged({"v": 1}),
+        # a checksum is no signature: a forged last-listed id must still be a record id
+        forged([1, WS, OBJ, POSITION, "x" * 1100]),
+        forged([1, WS, OBJ, POSITION, "3329D9F1-0977-4F5E-9263-9202C58D8791"]),
     ],
 )
 def test_anything_we_did_not_issue_is_refused(text):

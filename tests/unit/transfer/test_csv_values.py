@@ -75,6 +75,11 @@ def test_empty_cells_are_left_out_so_that_defaults_apply():
     }
 
 
+def test_a_cell_of_hostile_json_is_passed_on_as_text_never_a_recursion_error():
+    deep = "[" * 100_000
+    assert convert(["tags"], [deep]) == {"tags": deep}
+
+
 def test_a_cell_that_does_not_parse_is_passed_on_as_text_for_the_api_to_refuse():
     assert convert(["age", "vip", "tags"], ["old", "maybe", '["A"']) == {
         "age": "old",

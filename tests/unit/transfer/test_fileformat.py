@@ -24,6 +24,10 @@ def test_lines_are_parsed_with_their_numbers_and_kinds():
         ('{"kind":"header"}\n{oops}\n', "line 2: the line is not JSON"),
         ('{"kind":"header"}\n[1, 2]\n', "line 2: the line is not a JSON object with a 'kind'"),
         ('{"kind":"header"}\n{"data": 1}\n', "line 2: the line is not a JSON object with a 'kind'"),
+        # hostile lines: deep nesting, NaN, an integer past Python's digit cap
+        ('{"kind":"header"}\n' + "[" * 100_000 + "\n", "line 2: the line is not JSON"),
+        ('{"kind":"record","v":NaN}\n', "line 1: the line is not JSON"),
+        ('{"kind":"record","v":' + "9" * 5000 + "}\n", "line 1: the line is not JSON"),
     ],
 )
 def test_a_damaged_line_is_an_error_naming_it(text, message):
