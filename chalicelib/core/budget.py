@@ -51,6 +51,16 @@ def wire_size(value: Any) -> int:
     return text_wire_size(json.dumps(value, separators=(",", ":")))
 
 
+def _list_wire_size(records: Sequence[Any]) -> int:
+    """`sum(wire_size(r) + RECORD_OVERHEAD for r in records)`, from one serialization: the
+    list's text is its records' texts plus `[`, `]` and n - 1 commas, and `text_wire_size` adds
+    2 per text (its quotes) where the list's adds it once."""
+    count = len(records)
+    if count == 0:
+        return 0
+    return wire_size(list(records)) + count * (RECORD_OVERHEAD + 1) - 3
+
+
 class ResponseBudget:
     """The bytes one request's answer may still spend on records, and whether it cut a page."""
 
@@ -62,6 +72,12 @@ class ResponseBudget:
     def fit(self, records: Sequence[_R], *, from_end: bool) -> list[_R]:
         """The longest run of `records` this budget pays for, from the start (or from the end,
         for a page read backwards from its cursor). At least one record, else 413."""
+        # The common case, a page that fits whole, is sized by one `json.dumps` of the list
+        # (a nested read fits 60 small pages): exactly the sum of the records' own sizes.
+        whole = _list_wire_size(records)
+        if whole <= self.remaining:
+            self.remaining -= whole
+            return list(records)
         order = reversed(records) if from_end else iter(records)
         kept = 0
         for record in order:
@@ -88,7 +104,7 @@ class ResponseBudget:
     def require_room(self, records: Sequence[Any], advice: str) -> int:
         """The size of `records`, refused if they cannot fit; nothing is paid (a write checks
         its echo before writing, and may run again after a conflict)."""
-        size = sum(wire_size(record) + RECORD_OVERHEAD for record in records)
+        size = _list_wire_size(records)
         if size > self.remaining:
             raise ResponseTooLargeError(
                 f"The answer would take {size} bytes, more than the {self.remaining} bytes "

@@ -16,8 +16,19 @@ parents:
    together) and, in the same round, the keys of a parent with more than one Query of them,
    counted for totalCount (keys only).
 
+When the parents lie close together in the index (a page of parents in id order: their ids are
+neighbours, and so are their children's keys), round 1 is instead ONE keys-only Query over the
+key range from the lowest parent to the highest (a *span*), its keys shared out by parent: a
+Query costs CPU and at least one 4 KB read unit whatever it returns, so 60 small Queries cost
+more than one that reads the same keys. Whether the parents are close is estimated before
+reading, from the target's live-record counter (read anyway, core/read_choice.py) and the share
+of the UUID space the parents cover: the span is read only when the keys it is expected to hold
+are no more than those 4 KB units would buy (`_span_limit`). It reads at most that many keys
+(its `Limit`); parents its answer did not finish are walked alone in one more round.
+
 Items read: each returned record's index key and record, one look-ahead key per parent, and the
-parent's other keys when its totalCount is asked (read by the page's own Query when they fit).
+parent's other keys when its totalCount is asked (read by the page's own Query when they fit);
+a span adds the keys of other parents that lie between (few, by the estimate above).
 The index is eventually consistent: a record read that no longer belongs to its parent (moved
 or deleted a moment ago) is dropped and that parent's walk continues in one more round (from
 the keys already read, or a Query more); flags and counts come from the keys.
@@ -29,7 +40,7 @@ the same index (≤ the scan cap), then filtered, sorted and paged in memory (co
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -50,6 +61,11 @@ _T = TypeVar("_T")
 MAX_IN_FLIGHT = 256
 _READ_CHUNK = 100  # BatchGetItem's limit
 _KEYS_PER_QUERY = 2000  # keys asked per counting Query (DynamoDB stops at 1 MB anyway)
+# A keys-only index item is ~250 bytes: a Query is billed at least 4 KB, the price of ~16 keys.
+_KEYS_PER_READ_UNIT = 16
+# A span's Limit at most: its keys fit one 1 MB answer, so a span is one round trip.
+_SPAN_MAX_KEYS = 3000
+_UUID_SPACE = 1 << 128
 
 Position = tuple[str, str]  # (index sort key, record id): where a walk continues, exclusive
 KeyRange = tuple[str, tuple[str, ...]]
@@ -97,6 +113,10 @@ class JoinIndex:
     def key_range(self, parent_id: str) -> KeyRange:
         value = (self.form(parent_id), True)
         return keys.index_key_range(nulls=False, lower=value, upper=value)
+
+    def value(self, parent_id: str) -> str:
+        """The parent's part of its children's index keys."""
+        return keys.index_value(self.form(parent_id))
 
     def position(self, parent_id: str, record_id: str) -> Position:
         """Just after (or before, walking backwards) `record_id` among the parent's keys."""
@@ -197,9 +217,11 @@ def child_pages(
     key_cap: int,
     *,
     alongside: Sequence[Callable[[], Any]] = (),
+    live: Mapping[str, int] | None = None,
 ) -> list[Window]:
     """A page of children for each (join index, parent id) of `wanted`, in that order;
-    `alongside` calls go out with the first round (a page's other relations)."""
+    `alongside` calls go out with the first round (a page's other relations). `live`: the
+    live-record counters of the targets, by object id, when read (they allow spans)."""
     if not wanted:
         together(alongside)
         return []
@@ -217,12 +239,20 @@ def child_pages(
     # page-sized Limit): the page, its look-ahead and the count come from the same answer, and
     # a count Query follows only for a parent whose keys outrun one Query (2,000 keys or 1 MB).
     first_window = max(window, _KEYS_PER_QUERY) if counting else window
+    # A span starts each of its parents' walks with every key of the parent (see _Span.read).
+    spans = [] if cursor is not None or live is None else _spans(walks, window, live)
+    spanned = {id(walk) for span in spans for walk in span.walks}
     first: list[Callable[[], Any]] = [
-        lambda w=w: w.fetch(store, ws, forward, first_window) for w in walks
+        lambda w=w: w.fetch(store, ws, forward, first_window) for w in walks if id(w) not in spanned
     ]
+    first += [lambda s=s: s.read(store, ws, forward) for s in spans]
     if cursor is not None:
         first += _cursor_calls(store, ws, walks, ask, cursor, key_cap)
     together([*first, *alongside])
+    # A span that stopped short (more keys between its parents than estimated): the parents it
+    # did not finish are walked alone, as they would have been.
+    unfinished = [walk for span in spans for walk in span.unfinished]
+    together([lambda w=w: w.fetch(store, ws, forward, first_window) for w in unfinished])
     later = [
         (lambda w=w: _count_rest(store, ws, w, forward, key_cap))
         for w in walks
@@ -230,6 +260,88 @@ def child_pages(
     ]
     _read_rounds(store, ws, walks, ask.limit, forward, window, later)
     return [_window(walk, ask, cursor) for walk in walks]
+
+
+@dataclass
+class _Span:
+    """Walks of one join index whose first keys come from one Query over the key range from
+    their lowest parent to their highest (see the module's docstring)."""
+
+    index: JoinIndex
+    walks: list[_Walk]  # in index order of their parents
+    limit: int
+    unfinished: list[_Walk] = field(default_factory=list)
+
+    def read(self, store: RecordStore, ws: str, forward: bool) -> None:
+        deadline.check()
+        index = self.index
+        by_value: dict[str, list[_Walk]] = {}
+        for walk in self.walks:
+            by_value.setdefault(index.value(walk.parent), []).append(walk)
+        values = list(by_value)  # ascending, as the walks are
+        # From the lowest parent's first key to past the highest parent's last one.
+        key_range = ("between", (values[0], values[-1] + "\x02"))
+        entries, resume = store.index_page(
+            ws, index.target.id, index.slot, key_range,
+            forward=True, start_after=None, limit=self.limit,
+        )  # fmt: skip
+        found: dict[str, list[Position]] = {}
+        for entry in entries:
+            owned = found.get(keys.index_value_of_sk(entry[0]))
+            if owned is None:
+                owned = found[keys.index_value_of_sk(entry[0])] = []
+            owned.append(entry)
+        # Cut short by its Limit: the last parent it reached may have more keys, and the
+        # parents after it were not reached at all.
+        reached = None
+        if resume is not None:
+            reached = keys.index_value_of_sk(entries[-1][0]) if entries else values[0]
+        for value, walks in by_value.items():
+            if reached is not None and value >= reached:
+                self.unfinished += walks
+                continue
+            owned = found.get(value, [])
+            if not forward:
+                owned = owned[::-1]
+            for walk in walks:
+                # Every key of the parent: no Query of its own follows (resume stays None).
+                walk.started, walk.first_keys, walk.entries = True, len(owned), list(owned)
+
+
+def _spans(walks: list[_Walk], window: int, live: Mapping[str, int]) -> list[_Span]:
+    """The walks worth reading by spans, one span per join index, the rest walked alone."""
+    by_index: dict[tuple[str, int], list[_Walk]] = {}
+    for walk in walks:
+        by_index.setdefault((walk.index.target.id, walk.index.slot), []).append(walk)
+    spans = []
+    for (target_id, _), group in by_index.items():
+        parents = sorted({walk.parent for walk in group})
+        limit = _span_limit(parents, window, live.get(target_id))
+        if limit:
+            ordered = sorted(group, key=lambda walk: walk.index.value(walk.parent))
+            spans.append(_Span(group[0].index, ordered, limit))
+    return spans
+
+
+def _span_limit(parents: list[str], window: int, live: int | None) -> int:
+    """The Limit of a span over `parents` (sorted), or 0 when walking them alone is cheaper.
+
+    Walking alone costs a Query per parent, each billed at least 4 KB (~16 keys) and reading up
+    to `window` keys; a span is worth it when the keys expected between the parents fit that
+    allowance. Record ids are random UUIDs, so the target's live records whose parent lies in
+    the span are about `live` times the share of the UUID space the parents cover (a page of
+    parents in id order covers little of it: their children are near each other in the index).
+    """
+    if len(parents) < 2 or live is None:
+        return 0
+    try:
+        low, high = (int(parents[i].replace("-", ""), 16) for i in (0, -1))
+    except ValueError:
+        return 0  # not UUIDs: nothing to estimate by
+    limit = min(_SPAN_MAX_KEYS, len(parents) * max(window, _KEYS_PER_READ_UNIT))
+    expected = live * (high - low + 1) / _UUID_SPACE
+    # Half the Limit: an estimate, so room for parents with more children than the average.
+    return limit if expected <= limit / 2 else 0
 
 
 def _cursor_calls(

@@ -100,7 +100,7 @@ def _cheaper(
             groups = _grouped(stored, index.column)
             return _in_memory_all(store, workspace_id, groups, parents, spec, cap)
     if paged:
-        return _paged(store, workspace_id, index, parents, spec, key_cap)
+        return _paged(store, workspace_id, index, parents, spec, key_cap, child_live)
     groups = all_children(store, workspace_id, index, parents, cap)
     return _in_memory_all(store, workspace_id, groups, parents, spec, cap)
 
@@ -112,6 +112,7 @@ def _paged(
     parents: list[str],
     spec: ListSpec,
     key_cap: int,
+    child_live: int,
 ) -> dict[str, Window]:
     ask = PageAsk(
         spec.limit,
@@ -120,7 +121,10 @@ def _paged(
         before=spec.before,
         count=True,
     )
-    windows = child_pages(store, workspace_id, [(index, p) for p in parents], ask, key_cap)
+    wanted = [(index, parent) for parent in parents]
+    windows = child_pages(
+        store, workspace_id, wanted, ask, key_cap, live={index.target.id: child_live}
+    )
     return dict(zip(parents, windows, strict=True))
 
 

@@ -114,6 +114,7 @@ def _embed_one_to_many(
     ]
     reads = [_FieldRead(f.name, *inverse, join_index(*inverse)) for f, inverse in fields]
     indexed = [read.index.target.id for read in reads if read.index is not None]
+    counts: dict[str, int] | None = None
     if indexed:
         # The counters go out with the MANY_TO_ONE round: one wait for both.
         counts = live_counts(store, workspace_id, [*indexed, obj.id], alongside=[alongside])
@@ -126,7 +127,9 @@ def _embed_one_to_many(
     walks = [read for read in reads if read.walking]
     wanted = [(read.index, record["id"]) for read in walks for record in records]
     ask = PageAsk(MAX_RELATED_PER_PARENT, look_ahead=False)
-    windows = iter(child_pages(store, workspace_id, wanted, ask, 0, alongside=[alongside, *scans]))
+    windows = iter(
+        child_pages(store, workspace_id, wanted, ask, 0, alongside=[alongside, *scans], live=counts)
+    )
     for read in walks:
         read.embed(records, [next(windows).records for _ in records])
     # A counter that fell behind a concurrent write: the index walk after all (rare).

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from graphql import GraphQLResolveInfo
+from graphql import FieldNode, FragmentSpreadNode, GraphQLResolveInfo, InlineFragmentNode
 
 from chalicelib.context import RequestContext
 from chalicelib.core.commands import (
@@ -65,25 +65,64 @@ class CoreCall:
     page_max: int
 
 
-def connection(page: Page, nodes: list[RecordNode], paging: PageArgs) -> dict[str, Any]:
-    """A `XConnection` value: edges with cursors of this list, pageInfo, totalCount."""
+def connection(
+    page: Page, nodes: list[RecordNode], paging: PageArgs, *, cursors: bool = True
+) -> dict[str, Any]:
+    """A `XConnection` value: edges with cursors of this list, pageInfo, totalCount. Without
+    `cursors` (none selected, `_selects_cursors`) the edges carry their nodes only."""
     has_next, has_previous = page.has_next_page, page.has_previous_page
     if paging.reverse:
         nodes = nodes[::-1]
         has_next, has_previous = has_previous, has_next
-    edges = [
-        {"node": node, "cursor": encode_cursor(paging.cursor_tag, node["id"])} for node in nodes
-    ]
+    if cursors:
+        edges = [
+            {"node": node, "cursor": encode_cursor(paging.cursor_tag, node["id"])} for node in nodes
+        ]
+    else:
+        edges = [{"node": node} for node in nodes]
     return {
         "edges": edges,
         "pageInfo": {
-            "startCursor": edges[0]["cursor"] if edges else None,
-            "endCursor": edges[-1]["cursor"] if edges else None,
+            "startCursor": edges[0]["cursor"] if edges and cursors else None,
+            "endCursor": edges[-1]["cursor"] if edges and cursors else None,
             "hasNextPage": has_next,
             "hasPreviousPage": has_previous,
         },
         "totalCount": page.total_count,
     }
+
+
+_CURSOR_FIELDS = frozenset({"cursor", "startCursor", "endCursor"})
+
+
+def _selects_cursors(info: GraphQLResolveInfo) -> bool:
+    """Whether any selection below the field may read a cursor: a nested connection's 300
+    edges are otherwise encoded for nothing. Conservative: a cursor field at any depth (a
+    node's own nested connections included), whatever its directives, counts."""
+    pending = [node.selection_set for node in info.field_nodes]
+    seen_fragments: set[str] = set()
+    while pending:
+        selection_set = pending.pop()
+        if selection_set is None:
+            continue
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                if selection.name.value in _CURSOR_FIELDS:
+                    return True
+                pending.append(selection.selection_set)
+            elif isinstance(selection, InlineFragmentNode):
+                pending.append(selection.selection_set)
+            elif isinstance(selection, FragmentSpreadNode):
+                name = selection.name.value
+                fragment = info.fragments.get(name)
+                if fragment is None:
+                    return True
+                if name not in seen_fragments:
+                    seen_fragments.add(name)
+                    pending.append(fragment.selection_set)
+            else:
+                return True
+    return False
 
 
 def _node(record: dict[str, Any]) -> RecordNode:
@@ -257,7 +296,7 @@ def _many_to_one(field: FieldDef) -> Callable[..., Any]:
 
 
 def _one_to_many(obj: ObjectDef, field: FieldDef) -> Callable[..., Any]:
-    def load(call: CoreCall, nodes: list[RecordNode], args: Args) -> dict[str, Any]:
+    def load(call: CoreCall, nodes: list[RecordNode], args: Args, cursors: bool) -> dict[str, Any]:
         target_id = field.relation.target_object_id  # type: ignore[union-attr]
         paging = page_args(args, call.ctx.workspace_id, target_id, call.page_default, call.page_max)
         parents = tuple(node["id"] for node in nodes)
@@ -266,13 +305,17 @@ def _one_to_many(obj: ObjectDef, field: FieldDef) -> Callable[..., Any]:
         pages = call.service.list_children(call.ctx, query)
         group = Siblings()
         return {
-            parent: connection(page, nodes_of(page.records, group), paging)
+            parent: connection(page, nodes_of(page.records, group), paging, cursors=cursors)
             for parent, page in pages.items()
         }
 
     def resolve(node: RecordNode, info: GraphQLResolveInfo, **args: Any) -> dict[str, Any]:
-        key = ("o2m", field.name, json.dumps(args, sort_keys=True, default=str))
-        loaded = node.group.load(key, lambda nodes: load(info.context, nodes, args))
+        # Two aliases with the same arguments share one load, unless only one reads cursors.
+        # Decided once per sibling group and selection (the document outlives the group).
+        selection = ("o2m-cursors", *(str(id(n)) for n in info.field_nodes))
+        cursors = node.group.load(selection, lambda _nodes: _selects_cursors(info))
+        key = ("o2m", field.name, json.dumps(args, sort_keys=True, default=str), str(cursors))
+        loaded = node.group.load(key, lambda nodes: load(info.context, nodes, args, cursors))
         return loaded[node["id"]]
 
     return resolve

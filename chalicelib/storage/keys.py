@@ -244,6 +244,11 @@ def record_id_from_index_sk(sk: str) -> str:
     return sk.rsplit(INDEX_SEPARATOR, 1)[1]
 
 
+def index_value_of_sk(sk: str) -> str:
+    """The `index_value` part of an index sort key (record ids hold no separator)."""
+    return sk.rsplit(INDEX_SEPARATOR, 1)[0]
+
+
 def index_key_range(
     *,
     nulls: bool,

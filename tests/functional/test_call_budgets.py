@@ -285,13 +285,34 @@ def test_nested_people_page_through_the_index_reads_what_it_returns_in_five_roun
     returned = nested_records(data["companies"])
     assert returned == companies * 6
     # admission (key + version); the companies' Query with their counter; the people's and
-    # companies' counters (together, to choose the read); the people's keys (one Query per
-    # company, together: all 7 keys, which give the page, the look-ahead and totalCount), then
-    # one BatchGetItem round of the pages.
+    # companies' counters (together, to choose the read); the people's keys (the companies of
+    # a page in id order are neighbours in the index: one Query over their span gives every
+    # company's 7 keys, hence its page, look-ahead and totalCount), then one BatchGetItem round
+    # of the pages.
     assert round_trips == 5, budget.operations
     # Each company: 7 keys and 5 records; + companies page, key, version and 3 counters.
     assert items <= 2 * returned + companies + 6, budget.items_by_operation
-    assert requests == 5 + companies + -(-(companies * 5) // 100), budget.operations
+    assert requests == 5 + 1 + -(-(companies * 5) // 100), budget.operations
+
+
+def test_nested_people_of_companies_far_apart_are_read_by_one_query_per_company(
+    client, rest, budget, round_trip_clock, monkeypatch
+):
+    ids = seed_companies_with_people(rest, 60, 7)
+    force_read_path(monkeypatch, "index")
+    gql = GraphQLClient(client.http, rest.tenant)
+    # Two companies, the lowest and the highest id: every person lies between them in the index.
+    low, high = min(ids), max(ids)
+    query = NESTED_PEOPLE.replace(
+        "companies(first: 60)", f'companies(filter: {{id: {{in: ["{low}", "{high}"]}}}})'
+    )
+    _, _, round_trips, data = cost_of(lambda: gql.data(query), budget, round_trip_clock)
+    assert [e["node"]["people"]["totalCount"] for e in data["companies"]["edges"]] == [7, 7]
+    assert round_trips == 5, budget.operations
+    # A span would read the 420 keys between them: each company's own Query reads its 7 (the
+    # filter's Query reads the 60 companies).
+    assert budget.operations["Query"] == 1 + 2, budget.operations
+    assert budget.items_by_operation["Query"] == 60 + 2 * 7, budget.items_by_operation
 
 
 @pytest.mark.parametrize("companies", [5, 60])
@@ -330,10 +351,13 @@ def test_depth_one_reads_each_parents_children_in_constant_round_trips(
     returned = len(rows) + 3 * companies
     # admission (key + version); page Query with its counter; the counters of the companies and
     # of every one-to-many target (with the owners' BatchGetItem); then the people: one Query
-    # of the whole object, or one Query per company and one BatchGetItem round of the children.
+    # of the whole object, or one Query of the companies' span and one BatchGetItem round of the
+    # children.
     # The other one-to-many targets have no record (their counters say so): nothing is read.
     assert round_trips == (4 if path == "whole" else 5), budget.operations
     assert items <= 2 * returned + 3 + 8, budget.items_by_operation
     # 3 = admission, page, counter; 5 counters: the companies' and 4 one-to-many targets'.
-    index_reads = companies + -(-(companies * 3) // 100)
+    # Through the index: one Query over the span of the page's companies (neighbours in id
+    # order), then the children's records.
+    index_reads = 1 + -(-(companies * 3) // 100)
     assert requests == 3 + 5 + (1 if path == "whole" else index_reads), budget.operations

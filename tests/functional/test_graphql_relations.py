@@ -130,3 +130,24 @@ def test_cursors_and_relations_never_reach_another_workspace(gql, other):
     )
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
     assert other.data("{ people { totalCount } }") == {"people": {"totalCount": 0}}
+
+
+def test_nested_cursors_are_given_to_every_alias_and_fragment_that_selects_them(gql):
+    seed(gql, 1)
+    query = """
+    fragment Ends on PageInfo { startCursor endCursor }
+    fragment Edges on PersonConnection { edges { cursor } pageInfo { ...Ends } }
+    { companies { edges { node {
+        bare: people(first: 2) { edges { node { id } } }
+        withCursor: people(first: 2) { edges { cursor node { id } } }
+        viaFragments: people(first: 2) { ...Edges }
+        inline: people(first: 2) { ... on PersonConnection { pageInfo { endCursor } } } } } } }
+    """
+    node = gql.data(query)["companies"]["edges"][0]["node"]
+    plain = [edge["node"]["id"] for edge in node["bare"]["edges"]]
+    cursors = [edge["cursor"] for edge in node["withCursor"]["edges"]]
+    assert [edge["node"]["id"] for edge in node["withCursor"]["edges"]] == plain
+    assert len(cursors) == 2 and all(cursors)
+    assert [edge["cursor"] for edge in node["viaFragments"]["edges"]] == cursors
+    assert node["viaFragments"]["pageInfo"] == {"startCursor": cursors[0], "endCursor": cursors[1]}
+    assert node["inline"]["pageInfo"]["endCursor"] == cursors[1]

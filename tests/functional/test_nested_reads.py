@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from tests.functional.graphql_support import GraphQLClient
-from tests.functional.read_paths import PATHS, force_read_path
+from tests.functional.read_paths import ALL_PATHS, force_read_path
 
 PAGE = (
     "{ totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } "
@@ -19,7 +19,7 @@ PAGE = (
 )
 
 
-@pytest.fixture(autouse=True, params=PATHS)
+@pytest.fixture(autouse=True, params=ALL_PATHS)
 def read_path(request, monkeypatch):
     force_read_path(monkeypatch, request.param)
     return request.param

@@ -41,6 +41,18 @@ def test_a_page_that_fits_is_returned_whole_and_not_flagged():
     assert not answer.shortened
 
 
+def test_a_page_that_fits_whole_costs_exactly_its_records_one_by_one():
+    records = [
+        {"id": "a", "name": 'say "hi" \\ é', "tags": ["x", {"y": None}]},
+        {"id": "b", "links": {"primaryLinkUrl": "", "secondaryLinks": []}},
+        {},
+    ]
+    answer = ResponseBudget(10 * 1024 * 1024)
+    before = answer.remaining
+    assert answer.fit(records, from_end=False) == records
+    assert before - answer.remaining == sum(wire_size(r) + RECORD_OVERHEAD for r in records)
+
+
 def test_a_page_stops_before_the_first_record_that_would_pass_the_budget():
     records = [record(i) for i in range(10)]
     answer = ResponseBudget(budget_for(4))

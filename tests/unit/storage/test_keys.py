@@ -70,3 +70,9 @@ def test_only_record_partitions_are_record_partition_keys():
     assert not keys.is_record_pk(keys.workspace_key(ws).pk)
     assert not keys.is_record_pk(keys.unique_guard_key(ws, obj, "name", "x").pk)
     assert not keys.is_record_pk(keys.jobs_pk(ws))
+
+
+def test_the_value_part_of_an_index_key_is_what_index_value_gives():
+    for form in ("acme", 3.5, True, (2, "b\x01c"), None):
+        sk = keys.index_sk(form, "0f9d2c1e-1111-4222-8333-444455556666")
+        assert keys.index_value_of_sk(sk) == keys.index_value(form)
