@@ -50,7 +50,7 @@ from chalicelib.core.evaluation import order_form
 from chalicelib.core.indexing import resolved_indexes
 from chalicelib.core.listing import Window
 from chalicelib.core.ports import RecordStore, StoredRecord
-from chalicelib.core.presentation import present_records
+from chalicelib.core.presentation import Columns, present_records
 from chalicelib.errors import InvalidQueryParamError, QueryNeedsIndexError
 from chalicelib.metadata.model import ObjectDef
 from chalicelib.storage import keys
@@ -159,6 +159,8 @@ class PageAsk:
     # Whether the page must know that more children follow (GraphQL's pageInfo); REST's depth=1
     # embeds up to `limit` and needs no extra key.
     look_ahead: bool = True
+    # The output keys of the records shown (core/presentation.py), None for all.
+    columns: Columns | None = None
 
 
 @dataclass
@@ -469,7 +471,7 @@ def _unread(walk: _Walk, limit: int) -> bool:
 
 
 def _window(walk: _Walk, ask: PageAsk, cursor: str | None) -> Window:
-    records = present_records(walk.index.target, (r.shaped() for r in walk.records))
+    records = present_records(walk.index.target, (r.shaped() for r in walk.records), ask.columns)
     more = bool(walk.entries) or walk.resume is not None
     total = 0
     if ask.count:

@@ -29,6 +29,7 @@ from chalicelib.core.many_commands import ListChildren
 from chalicelib.core.offsets import skip, widened_limit
 from chalicelib.core.ports import RecordStore, StoredRecord
 from chalicelib.core.preloaded import PreloadedRecords
+from chalicelib.core.presentation import Columns, restricted
 from chalicelib.core.query_validation import filter_mentions
 from chalicelib.core.read_choice import live_counts, read_whole
 from chalicelib.core.relations import bounded_children, inverse_of
@@ -59,9 +60,10 @@ def list_children(
         stored = bounded_children(
             store, workspace_id, target, column, cap, include_deleted=include_deleted
         )
-        windows = _in_memory_all(store, workspace_id, _grouped(stored, column), parents, spec, cap)
+        groups = _grouped(stored, column)
+        windows = _in_memory_all(store, workspace_id, groups, parents, spec, cap, query.columns)
     else:
-        windows = _cheaper(store, workspace_id, query.object.id, index, parents, spec, cap, key_cap)
+        windows = _cheaper(store, workspace_id, query, index, parents, spec, cap, key_cap)
     backward = spec.before is not None
     pages = {}
     for parent in parents:
@@ -75,7 +77,7 @@ def list_children(
 def _cheaper(
     store: RecordStore,
     workspace_id: str,
-    parent_object_id: str,
+    query: ListChildren,
     index: JoinIndex,
     parents: list[str],
     spec: ListSpec,
@@ -84,10 +86,10 @@ def _cheaper(
 ) -> dict[str, Window]:
     """Each parent's window through the index or from one read of the whole target, whichever
     the live-record counters (one round, core/read_choice.py) say costs fewer read units."""
-    target = index.target
+    target, columns = index.target, query.columns
     paged = spec.filter is None and spec.sort[0].path == ("id",)
-    counts = live_counts(store, workspace_id, [target.id, parent_object_id])
-    child_live, parent_live = counts[target.id], counts[parent_object_id]
+    counts = live_counts(store, workspace_id, [target.id, query.object.id])
+    child_live, parent_live = counts[target.id], counts[query.object.id]
     # Paged per parent, the walk reads a page each; else every child of the page's parents.
     page = spec.limit if paged else cap
     if read_whole(len(parents), page, child_live, parent_live, cap):
@@ -98,11 +100,11 @@ def _cheaper(
             )
         if complete:  # else the counter fell behind a concurrent write: walk the index
             groups = _grouped(stored, index.column)
-            return _in_memory_all(store, workspace_id, groups, parents, spec, cap)
+            return _in_memory_all(store, workspace_id, groups, parents, spec, cap, columns)
     if paged:
-        return _paged(store, workspace_id, index, parents, spec, key_cap, child_live)
+        return _paged(store, workspace_id, index, parents, spec, key_cap, child_live, columns)
     groups = all_children(store, workspace_id, index, parents, cap)
-    return _in_memory_all(store, workspace_id, groups, parents, spec, cap)
+    return _in_memory_all(store, workspace_id, groups, parents, spec, cap, columns)
 
 
 def _paged(
@@ -113,6 +115,7 @@ def _paged(
     spec: ListSpec,
     key_cap: int,
     child_live: int,
+    columns: Columns | None,
 ) -> dict[str, Window]:
     ask = PageAsk(
         spec.limit,
@@ -120,6 +123,7 @@ def _paged(
         after=spec.after,
         before=spec.before,
         count=True,
+        columns=columns,
     )
     wanted = [(index, parent) for parent in parents]
     windows = child_pages(
@@ -142,11 +146,17 @@ def _in_memory_all(
     parents: list[str],
     spec: ListSpec,
     cap: int,
+    columns: Columns | None,
 ) -> dict[str, Window]:
-    """Every parent's window by the in-memory engine; a cursor outside a parent's children is
-    placed through the store once for all parents."""
+    """Every parent's window by the in-memory engine (`columns` of its records kept); a cursor
+    outside a parent's children is placed through the store once for all parents."""
     located = cast(RecordStore, _LocatedOnce(store))  # PreloadedRecords only locates
-    return {p: _in_memory(located, workspace_id, groups.get(p, []), spec, cap) for p in parents}
+    windows = {}
+    for parent in parents:
+        window = _in_memory(located, workspace_id, groups.get(parent, []), spec, cap)
+        records = restricted(window.records, columns)
+        windows[parent] = Window(records, window.total, window.has_next, window.has_previous)
+    return windows
 
 
 class _LocatedOnce:

@@ -75,6 +75,8 @@ class ListChildren:
     filter: Filter | None = None
     order_by: tuple[SortKey, ...] = ()
     offset: int = 0
+    # The output keys the caller shows (GraphQL's selection), None for all (REST).
+    columns: frozenset[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from graphql import FieldNode, FragmentSpreadNode, GraphQLResolveInfo, InlineFragmentNode
+from graphql import GraphQLResolveInfo
 
 from chalicelib.context import RequestContext
 from chalicelib.core.commands import (
@@ -44,6 +44,7 @@ from chalicelib.graphql.aggregate_resolvers import (
 )
 from chalicelib.graphql.arguments import PageArgs, page_args, to_filter
 from chalicelib.graphql.loading import RecordNode, Siblings, nodes_of
+from chalicelib.graphql.selections import node_columns, selects_cursors
 from chalicelib.metadata.model import FieldDef, ObjectDef, RelationType, WorkspaceModel
 
 Args = Mapping[str, Any]
@@ -69,7 +70,7 @@ def connection(
     page: Page, nodes: list[RecordNode], paging: PageArgs, *, cursors: bool = True
 ) -> dict[str, Any]:
     """A `XConnection` value: edges with cursors of this list, pageInfo, totalCount. Without
-    `cursors` (none selected, `_selects_cursors`) the edges carry their nodes only."""
+    `cursors` (none selected, graphql/selections.py) the edges carry their nodes only."""
     has_next, has_previous = page.has_next_page, page.has_previous_page
     if paging.reverse:
         nodes = nodes[::-1]
@@ -90,39 +91,6 @@ def connection(
         },
         "totalCount": page.total_count,
     }
-
-
-_CURSOR_FIELDS = frozenset({"cursor", "startCursor", "endCursor"})
-
-
-def _selects_cursors(info: GraphQLResolveInfo) -> bool:
-    """Whether any selection below the field may read a cursor: a nested connection's 300
-    edges are otherwise encoded for nothing. Conservative: a cursor field at any depth (a
-    node's own nested connections included), whatever its directives, counts."""
-    pending = [node.selection_set for node in info.field_nodes]
-    seen_fragments: set[str] = set()
-    while pending:
-        selection_set = pending.pop()
-        if selection_set is None:
-            continue
-        for selection in selection_set.selections:
-            if isinstance(selection, FieldNode):
-                if selection.name.value in _CURSOR_FIELDS:
-                    return True
-                pending.append(selection.selection_set)
-            elif isinstance(selection, InlineFragmentNode):
-                pending.append(selection.selection_set)
-            elif isinstance(selection, FragmentSpreadNode):
-                name = selection.name.value
-                fragment = info.fragments.get(name)
-                if fragment is None:
-                    return True
-                if name not in seen_fragments:
-                    seen_fragments.add(name)
-                    pending.append(fragment.selection_set)
-            else:
-                return True
-    return False
 
 
 def _node(record: dict[str, Any]) -> RecordNode:
@@ -296,26 +264,48 @@ def _many_to_one(field: FieldDef) -> Callable[..., Any]:
 
 
 def _one_to_many(obj: ObjectDef, field: FieldDef) -> Callable[..., Any]:
-    def load(call: CoreCall, nodes: list[RecordNode], args: Args, cursors: bool) -> dict[str, Any]:
-        target_id = field.relation.target_object_id  # type: ignore[union-attr]
+    target_id = field.relation.target_object_id  # type: ignore[union-attr]
+
+    def load(call: CoreCall, nodes: list[RecordNode], args: Args, reads: _Reads) -> dict[str, Any]:
         paging = page_args(args, call.ctx.workspace_id, target_id, call.page_default, call.page_max)
         parents = tuple(node["id"] for node in nodes)
         window = _window(paging, args)
-        query = ListChildren(call.model, obj, field.name, parents, paging.limit, **window)
+        query = ListChildren(
+            call.model, obj, field.name, parents, paging.limit, **window, columns=reads.columns
+        )
         pages = call.service.list_children(call.ctx, query)
         group = Siblings()
         return {
-            parent: connection(page, nodes_of(page.records, group), paging, cursors=cursors)
+            parent: connection(page, nodes_of(page.records, group), paging, cursors=reads.cursors)
             for parent, page in pages.items()
         }
 
+    def reads_of(info: GraphQLResolveInfo) -> _Reads:
+        target = info.context.model.by_id.get(target_id)
+        columns = None if target is None else node_columns(info, target)
+        return _Reads(selects_cursors(info), columns)
+
     def resolve(node: RecordNode, info: GraphQLResolveInfo, **args: Any) -> dict[str, Any]:
-        # Two aliases with the same arguments share one load, unless only one reads cursors.
-        # Decided once per sibling group and selection (the document outlives the group).
-        selection = ("o2m-cursors", *(str(id(n)) for n in info.field_nodes))
-        cursors = node.group.load(selection, lambda _nodes: _selects_cursors(info))
-        key = ("o2m", field.name, json.dumps(args, sort_keys=True, default=str), str(cursors))
-        loaded = node.group.load(key, lambda nodes: load(info.context, nodes, args, cursors))
+        # What the selection reads, worked out once per sibling group and selection (the
+        # document outlives the group: the ids of its nodes are not reused meanwhile).
+        selection = ("o2m-reads", *(str(id(n)) for n in info.field_nodes))
+        reads = node.group.load(selection, lambda _nodes: reads_of(info))
+        # Aliases with the same arguments share one load when they read the same.
+        key = ("o2m", field.name, json.dumps(args, sort_keys=True, default=str), reads.key)
+        loaded = node.group.load(key, lambda nodes: load(info.context, nodes, args, reads))
         return loaded[node["id"]]
 
     return resolve
+
+
+@dataclass(frozen=True, slots=True)
+class _Reads:
+    """What a nested connection's selection reads (graphql/selections.py)."""
+
+    cursors: bool
+    columns: frozenset[str] | None  # None: every column
+
+    @property
+    def key(self) -> str:
+        shown = "*" if self.columns is None else ",".join(sorted(self.columns))
+        return f"{self.cursors}:{shown}"

@@ -151,3 +151,34 @@ def test_nested_cursors_are_given_to_every_alias_and_fragment_that_selects_them(
     assert [edge["cursor"] for edge in node["viaFragments"]["edges"]] == cursors
     assert node["viaFragments"]["pageInfo"] == {"startCursor": cursors[0], "endCursor": cursors[1]}
     assert node["inline"]["pageInfo"]["endCursor"] == cursors[1]
+
+
+def test_nested_nodes_show_every_field_their_selection_names_however_it_is_written(gql):
+    seed(gql, 1)
+    query = """
+    fragment Named on Person { name { firstName lastName } }
+    { companies { edges { node {
+        plain: people(first: 2) { edges { node { id jobTitle city } } }
+        spread: people(first: 2) { edges { node { ...Named company { name } } } }
+        inline: people(first: 2) { edges { node { __typename ... on Person { emails {
+            primaryEmail } createdBy { source } } } } }
+        whole: people(first: 2) { edges { node { id jobTitle city name { firstName lastName }
+            companyId emails { primaryEmail } createdBy { source } } } } } } } }
+    """
+    node = gql.data(query)["companies"]["edges"][0]["node"]
+    whole = [edge["node"] for edge in node["whole"]["edges"]]
+    company = gql.data("{ companies { edges { node { name } } } }")["companies"]["edges"][0]
+    for alias, fields in {
+        "plain": ("id", "jobTitle", "city"),
+        "spread": ("name",),
+        "inline": ("emails", "createdBy"),
+    }.items():
+        shown = [edge["node"] for edge in node[alias]["edges"]]
+        assert [{f: person[f] for f in fields} for person in whole] == [
+            {f: person[f] for f in fields} for person in shown
+        ], alias
+    assert all(
+        p["company"] == company["node"] for p in (e["node"] for e in node["spread"]["edges"])
+    )
+    assert {edge["node"]["__typename"] for edge in node["inline"]["edges"]} == {"Person"}
+    assert all(person["name"]["firstName"] is not None for person in whole)
