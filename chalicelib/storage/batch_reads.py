@@ -12,13 +12,17 @@ BATCH_GET_MAX = 100  # DynamoDB's BatchGetItem limit per call
 WireItem = dict[str, dict[str, Any]]
 
 
-def batch_get_items(table: str, wire_keys: list[WireItem]) -> list[WireItem]:
+def batch_get_items(
+    table: str, wire_keys: list[WireItem], projection: dict[str, Any] | None = None
+) -> list[WireItem]:
     """Every existing item of `wire_keys` (strongly consistent), in no particular order: ≤ 100
-    keys per call, UnprocessedKeys resent under the one retry policy (storage/retry.py)."""
+    keys per call, UnprocessedKeys resent under the one retry policy (storage/retry.py);
+    `projection`: a ProjectionExpression and its ExpressionAttributeNames."""
     found: list[WireItem] = []
     for start in range(0, len(wire_keys), BATCH_GET_MAX):
+        keys = wire_keys[start : start + BATCH_GET_MAX]
         pending: dict[str, Any] = {
-            table: {"Keys": wire_keys[start : start + BATCH_GET_MAX], "ConsistentRead": True}
+            table: {"Keys": keys, "ConsistentRead": True, **(projection or {})}
         }
 
         def send() -> None:

@@ -22,8 +22,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from chalicelib.settings import SETTINGS
-from chalicelib.storage import keys
-from chalicelib.storage.connection import shared_connection
+from chalicelib.storage import keys, wire
 from chalicelib.storage.models import EXPIRES_AT
 from chalicelib.storage.retry import RetryPolicy, error_code, with_retries
 from chalicelib.storage.tables import KEYS_TABLE
@@ -106,9 +105,7 @@ def charge_window(
     }
     key_attribute = names.get("#key")
     try:
-        response = with_retries(
-            lambda: shared_connection().dispatch("UpdateItem", request), policy=LIMITER_POLICY
-        )
+        response = with_retries(lambda: wire.send("UpdateItem", request), policy=LIMITER_POLICY)
     except ClientError as exc:
         if error_code(exc) != "ConditionalCheckFailedException":
             raise
@@ -127,8 +124,8 @@ def charge_window(
 
 
 def _item_of_failed_condition(exc: BaseException) -> dict[str, Any]:
-    """The item DynamoDB returned with a failed condition. pynamodb re-raises botocore's error
-    without it (only `Error` is kept), so it is read from the original error underneath."""
+    """The item DynamoDB returned with a failed condition (on botocore's error, or on the
+    original error underneath one that re-raised it without)."""
     seen: BaseException | None = exc
     while seen is not None:
         if isinstance(seen, ClientError) and isinstance(seen.response, dict):

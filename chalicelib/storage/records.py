@@ -51,15 +51,27 @@ def is_visible(item: WireItem | None) -> bool:
     return item is not None and RECORD_TOMBSTONE not in item
 
 
-def _get_item(key: keys.Key) -> WireItem | None:
+# What `stored_record` reads of a record item. A record item also carries its index and change
+# keys (~1.4 KB of a 2.4 KB person): projected away, the answer is less than half as long to
+# decode. DynamoDB bills the whole item either way.
+_RECORD_NAMES = (_PK, _SK, RECORD_DATA, RECORD_VERSION, RECORD_DELETED_AT, RECORD_TOMBSTONE)
+RECORD_PROJECTION: dict[str, Any] = {
+    "ProjectionExpression": ", ".join(f"#r{i}" for i in range(len(_RECORD_NAMES))),
+    "ExpressionAttributeNames": {f"#r{i}": name for i, name in enumerate(_RECORD_NAMES)},
+}
+
+
+def _get_item(key: keys.Key, projection: dict[str, Any] | None = None) -> WireItem | None:
     # Strongly consistent: a client reading right after its own write must see it.
     request = {"TableName": SETTINGS.main_table, "Key": _key(key), "ConsistentRead": True}
-    return call("GetItem", request).get("Item")
+    return call("GetItem", {**request, **(projection or {})}).get("Item")
 
 
-def _batch_get(item_keys: list[keys.Key]) -> list[WireItem]:
+def _batch_get(
+    item_keys: list[keys.Key], projection: dict[str, Any] | None = None
+) -> list[WireItem]:
     """Every existing item of `item_keys` (≤ 100 keys per call, UnprocessedKeys resent)."""
-    return batch_get_items(SETTINGS.main_table, [_key(k) for k in item_keys])
+    return batch_get_items(SETTINGS.main_table, [_key(k) for k in item_keys], projection)
 
 
 # Tombstones are never returned; soft-deleted records only when a filter asks for them.
@@ -82,6 +94,7 @@ def _query_live(
         "ConsistentRead": True,
         # One extra item tells whether another page exists.
         "Limit": wanted + 1,
+        **RECORD_PROJECTION,
     }
     if condition:
         request["ExpressionAttributeValues"][":c"] = {"S": condition[1]}
@@ -101,12 +114,12 @@ class DynamoRecordStore:
     """RecordStore over the main table."""
 
     def get(self, workspace_id: str, object_id: str, record_id: str) -> StoredRecord | None:
-        item = _get_item(keys.record_key(workspace_id, object_id, record_id))
+        item = _get_item(keys.record_key(workspace_id, object_id, record_id), RECORD_PROJECTION)
         return stored_record(item) if item is not None and is_visible(item) else None
 
     def locate(self, workspace_id: str, object_id: str, record_id: str) -> StoredRecord | None:
         """The record, or the tombstone it left when destroyed (to place a cursor)."""
-        item = _get_item(keys.record_key(workspace_id, object_id, record_id))
+        item = _get_item(keys.record_key(workspace_id, object_id, record_id), RECORD_PROJECTION)
         return stored_record(item) if item is not None else None
 
     def get_many(
@@ -120,7 +133,7 @@ class DynamoRecordStore:
     ) -> dict[tuple[str, str], StoredRecord]:
         """Records of any objects by (object id, record id): BatchGetItem, ≤ 100 keys a call."""
         wanted = {keys.record_key(workspace_id, o, r): (o, r) for o, r in dict.fromkeys(refs)}
-        items = _batch_get(list(wanted)) if wanted else []
+        items = _batch_get(list(wanted), RECORD_PROJECTION) if wanted else []
         return {
             wanted[keys.Key(item[_PK]["S"], item[_SK]["S"])]: stored_record(item)
             for item in items
@@ -140,6 +153,7 @@ class DynamoRecordStore:
             "FilterExpression": _NOT_DESTROYED if include_deleted else _LIVE,
             "ExpressionAttributeValues": {":pk": {"S": keys.record_pk(workspace_id, object_id)}},
             "ConsistentRead": True,
+            **RECORD_PROJECTION,
         }
         records: list[StoredRecord] = []
         read = 0

@@ -282,8 +282,18 @@ class LeanSender:
             "context": context,
         }
         parsed = self._parser.parse(response, model.output_shape)
+        if http.status_code >= 300:
+            self._add_error_fields(response, parsed)
         parsed.setdefault("ResponseMetadata", {})["RetryAttempts"] = 0
         return http, parsed
+
+    def _add_error_fields(self, response: dict[str, Any], parsed: dict[str, Any]) -> None:
+        """The members of a modeled error besides its code and message, as botocore's endpoint
+        adds them: a failed condition's `Item` (ReturnValuesOnConditionCheckFailure)."""
+        code = parsed.get("Error", {}).get("Code")
+        shape = self._service.shape_for_error_code(code) if code else None
+        if shape is not None:
+            parsed.update(self._parser.parse(response, shape))
 
 
 def _canonical_host(url: str) -> str:
@@ -311,4 +321,11 @@ def call(operation: str, request: dict[str, Any]) -> dict[str, Any]:
     retried with backoff while DynamoDB throttles it or fails to answer (storage/retry.py)."""
     if operation not in LEAN_OPERATIONS:
         return with_retries(lambda: shared_connection().dispatch(operation, request))
-    return with_retries(lambda: _sender_for(shared_connection().client).send(operation, request))
+    return with_retries(lambda: send(operation, request))
+
+
+def send(operation: str, request: dict[str, Any]) -> dict[str, Any]:
+    """One attempt of any single-item or read operation the lean way, errors raised as botocore
+    raises them (no retry: the caller's policy decides). The rate limiter's UpdateItem, made by
+    every authenticated request, goes this way."""
+    return _sender_for(shared_connection().client).send(operation, request)

@@ -201,3 +201,24 @@ def test_dynamodbs_refusal_is_raised_as_botocore_raises_it(aws):
     client = shared_connection().client
     assert isinstance(refused.value, client.exceptions.ResourceNotFoundException)
     assert refused.value.response["Error"]["Code"] == "ResourceNotFoundException"
+
+
+def test_a_failed_condition_carries_the_item_as_botocore_returns_it(aws):
+    key = {"pk": {"S": "wire-test"}, "sk": {"S": "item"}}
+    table = SETTINGS.main_table
+    shared_connection().client.put_item(TableName=table, Item={**key, "n": {"N": "7"}})
+    update = {
+        "TableName": table,
+        "Key": key,
+        "UpdateExpression": "SET n = :n",
+        "ConditionExpression": "attribute_not_exists(pk)",
+        "ExpressionAttributeValues": {":n": {"N": "8"}},
+        "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+    }
+    with pytest.raises(ClientError) as lean:
+        wire.send("UpdateItem", dict(update))
+    with pytest.raises(ClientError) as botocore_raised:
+        shared_connection().client.update_item(**update)
+    assert type(lean.value) is type(botocore_raised.value)
+    assert lean.value.response["Item"] == botocore_raised.value.response["Item"]
+    assert lean.value.response["Item"]["n"] == {"N": "7"}
