@@ -11,6 +11,10 @@ looks at is. (One corner differs: moto also counts items beyond the key range, w
 never reads, towards its 1 MB cap; only the first of them is handed over, so a page that ends
 within 1 MB of the cap may get moto's LastEvaluatedKey where a larger item followed it.)
 
+One difference is deliberate: a KEYS_ONLY index's items are handed over as the index holds them,
+keys only, so that moto's 1 MB cap counts the index entries DynamoDB's counts, not the records
+they point to (moto would stop a page of 250-byte keys at a tenth of DynamoDB's page).
+
 Anything this cannot narrow exactly (composite keys, a legacy QueryFilter, a start key lacking a
 key attribute, values that do not sort together) takes moto's own path.
 """
@@ -132,6 +136,17 @@ def candidates(
     return found
 
 
+def _index_items(table: Table, index_name: str, items: list[Item]) -> list[Item]:
+    """A KEYS_ONLY index's items as the index holds them: keys only. DynamoDB's 1 MB cap on a
+    Query counts the index items it reads, and moto would size the table's whole items (a
+    2.4 KB record for a 250-byte index entry, so a page of keys would stop at a tenth of what
+    DynamoDB answers)."""
+    index = table.get_index(index_name)
+    if (index.projection or {}).get("ProjectionType") != "KEYS_ONLY":
+        return items
+    return [index.project(item) for item in items]
+
+
 def _item(table: Table, entry: Entry) -> Item | None:
     _, table_hash, table_range = entry
     return stored_item(table, table_hash, table_range)
@@ -211,6 +226,8 @@ def narrowed_query(original: Callable[..., Any]) -> Callable[..., Any]:
             range_key_conditions,
             filter_kwargs,
         )
+        if found is not None and index_name:
+            found = _index_items(self, index_name, found)
         previous = (_SCOPE.table, _SCOPE.items)
         if found is not None:
             _SCOPE.table, _SCOPE.items = self, found

@@ -8,7 +8,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from local_stack import limits
-from tests.unit.local_stack.emulated import MAIN, everything, s
+from tests.unit.local_stack.emulated import MAIN, everything, record, s
 
 # pk + sk + the name "d": the bytes of an item besides its body's value.
 _KEY_BYTES = len("pk") + len("WS#w#REC#o") + len("sk") + len("r1") + len("d")
@@ -81,3 +81,26 @@ def test_a_batch_write_of_26_requests_is_refused_and_25_are_accepted(dynamodb):
     assert everything(dynamodb) == []
     dynamodb.batch_write_item(RequestItems={MAIN: requests[:25]})
     assert len(everything(dynamodb)) == 25
+
+
+def test_a_keys_only_index_page_is_cut_at_1_mb_of_index_entries_not_of_the_records(dynamodb):
+    # 30 records of 100 KB each: 3 MB of records, a few KB of index entries (keys only).
+    for n in range(30):
+        item = record(n)
+        item["d"] = s("x" * 100_000)
+        dynamodb.put_item(TableName=MAIN, Item=item)
+    index = dynamodb.query(
+        TableName=MAIN,
+        IndexName="ix1",
+        KeyConditionExpression="ix1pk = :pk",
+        ExpressionAttributeValues={":pk": s("WS#w#IX#o#1")},
+    )
+    assert index["Count"] == 30 and "LastEvaluatedKey" not in index
+    assert all("d" not in entry for entry in index["Items"])
+    # The table's own Query reads the records themselves: 1 MB holds 10 of them.
+    table = dynamodb.query(
+        TableName=MAIN,
+        KeyConditionExpression="pk = :pk",
+        ExpressionAttributeValues={":pk": s("WS#w#REC#o")},
+    )
+    assert table["Count"] < 11 and "LastEvaluatedKey" in table
