@@ -65,6 +65,8 @@ class ListRecords:
     model: WorkspaceModel | None = None
     # Matching records skipped before the page, in the direction of paging (core/offsets.py).
     offset: int = 0
+    # The output keys the caller shows (GraphQL's selection), None for all (REST).
+    columns: frozenset[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)

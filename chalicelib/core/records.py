@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     )
     from chalicelib.core.partial_batch import PartialResult
     from chalicelib.core.selection import Scope
-from chalicelib.core.presentation import present_record, present_records
+from chalicelib.core.presentation import present_record, present_records, restricted
 from chalicelib.core.uniqueness import Claim, unique_claims
 from chalicelib.core.writing import write_plan
 from chalicelib.errors import (
@@ -126,9 +126,15 @@ class RecordService:
 
     def list(self, ctx: RequestContext, query: ListRecords) -> Page:
         """A page as a client asked for it, cut to what the response can carry."""
-        from chalicelib.core.listing import within_budget
+        from chalicelib.core.listing import Window, within_budget
 
-        window = within_budget(self._window(ctx, query), backward=query.before is not None)
+        window = self._window(ctx, query)
+        if query.columns is not None:
+            # Cut after filtering, sorting and embedding, which read any column; before the
+            # budget, which sizes what is sent.
+            records = restricted(window.records, query.columns)
+            window = Window(records, window.total, window.has_next, window.has_previous)
+        window = within_budget(window, backward=query.before is not None)
         return Page.of(window.records, window.total, window.has_next, window.has_previous)
 
     def _window(self, ctx: RequestContext, query: ListRecords) -> Window:

@@ -50,7 +50,6 @@ from chalicelib.metadata.model import FieldDef, ObjectDef, RelationType, Workspa
 Args = Mapping[str, Any]
 
 _QUERY_HANDLERS = {
-    "findMany": "_find_many",
     "findOne": "_find_one",
 }
 
@@ -128,14 +127,18 @@ class CoreResolvers:
             return lambda _root, info, **args: self._find_duplicates(
                 obj, info.context, args, duplicate_aggregate_names(info, obj)
             )
+        if verb == "findMany":
+            # A list's connection carries the aggregate fields its selection names.
+            return with_aggregates(
+                lambda _root, info, **args: self._find_many(obj, info.context, args, info), obj
+            )
         name = _QUERY_HANDLERS.get(verb) or f"_{verb}_{'many' if many else 'one'}"
         handler = getattr(self, name)
 
         def resolve(_root: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
             return handler(obj, info.context, args)
 
-        # A list's connection carries the aggregate fields its selection names.
-        return with_aggregates(resolve, obj) if verb == "findMany" else resolve
+        return resolve
 
     def relation(self, obj: ObjectDef, field: FieldDef) -> Callable[..., Any]:
         assert field.relation is not None
@@ -145,11 +148,14 @@ class CoreResolvers:
 
     # -- queries
 
-    def _find_many(self, obj: ObjectDef, call: CoreCall, args: Args) -> dict[str, Any]:
+    def _find_many(
+        self, obj: ObjectDef, call: CoreCall, args: Args, info: GraphQLResolveInfo
+    ) -> dict[str, Any]:
         paging = page_args(args, call.ctx.workspace_id, obj.id, call.page_default, call.page_max)
-        query = ListRecords(obj, paging.limit, **_window(paging, args))
+        columns = node_columns(info, obj)
+        query = ListRecords(obj, paging.limit, **_window(paging, args), columns=columns)
         page = call.service.list(call.ctx, query)
-        return connection(page, nodes_of(page.records), paging)
+        return connection(page, nodes_of(page.records), paging, cursors=selects_cursors(info))
 
     def _find_one(self, obj: ObjectDef, call: CoreCall, args: Args) -> RecordNode:
         record_id = _is_id_lookup(args["filter"])

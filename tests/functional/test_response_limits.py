@@ -213,14 +213,27 @@ def test_a_graphql_last_page_is_cut_on_the_far_side_and_pages_back(client, tenan
     assert seen == ids
 
 
+def test_a_graphql_page_pays_for_the_columns_it_selects_not_the_whole_records(
+    client, tenant, gql, limits
+):
+    ids = big_companies(client, tenant, 12)
+    limits(max_response_bytes=BUDGET)
+    query = "{ companies(first: 60) { totalCount edges { node { id } } } }"
+    page = gql.data(query)["companies"]
+    assert [edge["node"]["id"] for edge in page["edges"]] == ids
+    named, flag = graphql_page(client, tenant, first=60)
+    assert len(named["edges"]) < 12 and flag == "response-size"
+
+
 def test_nested_graphql_connections_draw_from_the_same_budget(client, tenant, gql, limits):
     [company] = big_companies(client, tenant, 1, chars=100)
     people = [{"companyId": company, "jobTitle": f"{i}" + "y" * RECORD_CHARS} for i in range(8)]
     status, body, _ = call(client, tenant, "POST", "/rest/batch/people", people)
     assert status == 201, body
     limits(max_response_bytes=BUDGET)
+    # The budget pays for what is sent: the selected columns (the long jobTitle here).
     query = """{ companies { edges { node { id people(first: 60) { totalCount
-        pageInfo { hasNextPage endCursor } edges { node { id } } } } } } }"""
+        pageInfo { hasNextPage endCursor } edges { node { id jobTitle } } } } } } }"""
     nested = gql.data(query)["companies"]["edges"][0]["node"]["people"]
     assert nested["totalCount"] == 8 and nested["pageInfo"]["hasNextPage"] is True
     assert 0 < len(nested["edges"]) < 8
