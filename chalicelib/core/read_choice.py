@@ -56,11 +56,10 @@ def live_counts(
     object_ids: Sequence[str],
     alongside: Sequence[Callable[[], Any]] = (),
 ) -> dict[str, int]:
-    """Each object's live-record counter (one GetItem each), read in one round together with
-    `alongside` calls."""
+    """Each object's live-record counter (one BatchGetItem for all), read in one round
+    together with `alongside` calls."""
     from chalicelib.core.child_pages import together
 
     wanted = list(dict.fromkeys(object_ids))
-    calls: list[Callable[[], Any]] = [lambda o=o: store.count_live(workspace_id, o) for o in wanted]
-    counted = together([*calls, *alongside])[: len(wanted)]
-    return dict(zip(wanted, counted, strict=True))
+    counted, *_ = together([lambda: store.count_live_many(workspace_id, wanted), *alongside])
+    return counted

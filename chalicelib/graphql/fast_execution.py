@@ -21,31 +21,43 @@ every error, its message, path and location, is graphql-core's own.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from graphql import (
     Executor,
+    GraphQLID,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
+    GraphQLScalarType,
+    GraphQLString,
     Undefined,
     is_leaf_type,
 )
 from graphql.execution.executor import default_field_resolver
+from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path
 
 # How to complete one plain field from its value: returns the output, or _REDO when
 # graphql-core must execute the field itself.
 _Completer = Callable[[Any], Any]
 _REDO = object()
+_R = TypeVar("_R")
 
 
 def _leaf_completer(leaf: Any, non_null: bool) -> _Completer:
     coerce = leaf.coerce_output_value
+    # Scalars whose output of a string is that string (String, ID and the custom string
+    # scalars, which serialize with `str`): most record fields, completed without a call.
+    keeps_strings = leaf in (GraphQLString, GraphQLID) or (
+        isinstance(leaf, GraphQLScalarType) and leaf.serialize is str
+    )
 
     def complete(value: Any) -> Any:
         if value is None:
             return _REDO if non_null else None
+        if keeps_strings and value.__class__ is str:
+            return value
         try:
             coerced = coerce(value)
         except Exception:  # noqa: BLE001 - graphql-core reports it, on the second pass
@@ -95,6 +107,39 @@ def _object_completer(
     return complete
 
 
+# Set on a resolver whose answer is the same however often a request asks it (it loads once
+# for the record's whole sibling group, graphql/loading.py): the shortcut may call it, and
+# graphql-core call it again when the value does not complete plainly.
+_REPEATABLE = "_crm_repeatable"
+
+# (field, its field nodes, its coerced arguments, the completer of its value)
+_Resolved = tuple[Any, list[Any], dict[str, Any], _Completer]
+
+
+def repeatable(resolver: _R) -> _R:
+    """Mark `resolver` as repeatable (see _REPEATABLE)."""
+    setattr(resolver, _REPEATABLE, True)
+    return resolver
+
+
+def _plain_details(details: Any) -> bool:
+    """No @defer and no fragment arguments on any of the field's occurrences."""
+    return not any(
+        d.defer_usage is not None or d.fragment_variable_values is not None for d in details
+    )
+
+
+def _arguments(
+    field: Any, node: Any, variables: Any, hide_suggestions: bool
+) -> dict[str, Any] | None:
+    """The field's arguments as graphql-core coerces them, or None when they do not coerce
+    (graphql-core reports that)."""
+    try:
+        return get_argument_values(field, node, variables, hide_suggestions=hide_suggestions)
+    except Exception:  # noqa: BLE001
+        return None
+
+
 def _unwrapped(field_type: Any) -> tuple[Any, bool]:
     non_null = isinstance(field_type, GraphQLNonNull)
     return (field_type.of_type if non_null else field_type), non_null
@@ -119,14 +164,16 @@ class PlainFields:
 
     def _field_plan(self, parent_type: GraphQLObjectType, details: Any) -> _Completer | None:
         node = details[0].node
-        if node.arguments or any(
-            d.defer_usage is not None or d.fragment_variable_values is not None for d in details
-        ):
+        if node.arguments or not _plain_details(details):
             return None
         field = parent_type.fields.get(node.name.value)
         if field is None or field.resolve is not None or field.args:
             return None
-        inner, non_null = _unwrapped(field.type)
+        return self._type_plan(field.type, details)
+
+    def _type_plan(self, field_type: Any, details: Any) -> _Completer | None:
+        """How to complete a value of `field_type` under the selection `details`, if plain."""
+        inner, non_null = _unwrapped(field_type)
         if is_leaf_type(inner):
             return _leaf_completer(inner, non_null)
         if isinstance(inner, GraphQLList):
@@ -158,6 +205,54 @@ class PlainFields:
             fields.append((response_name, name, plan))
         return _object_completer(fields, object_type.name, non_null)
 
+    def _resolved_plan(self, parent_type: GraphQLObjectType, details: Any) -> _Resolved | None:
+        """The plan of a field with a `repeatable` resolver whose value completes plainly:
+        (field, its nodes, its arguments coerced once for the request, completer); else None."""
+        plans: dict[tuple[GraphQLObjectType, int], tuple[Any, _Resolved | None]]
+        plans = self.__dict__.setdefault("_resolved_plans", {})
+        key = (parent_type, id(details))
+        found = plans.get(key)
+        if found is not None and found[0] is details:
+            return found[1]
+        plan = None
+        node = details[0].node
+        field = parent_type.fields.get(node.name.value)
+        if (
+            field is not None
+            and getattr(field.resolve, _REPEATABLE, False)
+            and _plain_details(details)
+        ):
+            complete = self._type_plan(field.type, details)
+            args = _arguments(field, node, self.variable_values, self.hide_suggestions)  # type: ignore[attr-defined]
+            if complete is not None and args is not None:
+                plan = (field, [d.node for d in details], args, complete)
+        plans[key] = (details, plan)  # kept alive: its id is not reused meanwhile
+        return plan
+
+    def _resolved(
+        self,
+        parent_type: GraphQLObjectType,
+        source: dict[str, Any],
+        details: Any,
+        path: Path | None,
+        response_name: str,
+    ) -> Any:
+        """The completed value of a field with a repeatable resolver (a record's relation), or
+        _REDO. Each of 60 parents' `people(first: 5)` would otherwise go through graphql-core's
+        execute_field: its arguments coerced again, its connection completed field by field."""
+        plan = self._resolved_plan(parent_type, details)
+        if plan is None:
+            return _REDO
+        field, nodes, args, complete = plan
+        info = self.build_resolve_info(  # type: ignore[attr-defined]
+            field, nodes, parent_type, Path(path, response_name, parent_type.name)
+        )
+        try:
+            value = field.resolve(source, info, **args)
+        except Exception:  # noqa: BLE001 - graphql-core asks again and reports it
+            return _REDO
+        return complete(value)
+
     def _shortcut(
         self, parent_type: GraphQLObjectType, source: dict[str, Any], details: Any
     ) -> Any:
@@ -188,6 +283,10 @@ class PlainFields:
         awaited: list[str] = []
         for response_name, field_details_list in grouped_field_set.items():
             completed = self._shortcut(parent_type, source_value, field_details_list)
+            if completed is _REDO:
+                completed = self._resolved(
+                    parent_type, source_value, field_details_list, path, response_name
+                )
             if completed is not _REDO:
                 results[response_name] = completed
                 continue

@@ -43,6 +43,7 @@ from chalicelib.graphql.aggregate_resolvers import (
     with_nested_aggregates,
 )
 from chalicelib.graphql.arguments import PageArgs, page_args, to_filter
+from chalicelib.graphql.fast_execution import repeatable
 from chalicelib.graphql.loading import RecordNode, Siblings, nodes_of
 from chalicelib.graphql.selections import node_columns, selects_cursors
 from chalicelib.metadata.model import FieldDef, ObjectDef, RelationType, WorkspaceModel
@@ -141,10 +142,11 @@ class CoreResolvers:
         return resolve
 
     def relation(self, obj: ObjectDef, field: FieldDef) -> Callable[..., Any]:
+        # Both load once for the record's whole sibling group: asking again costs nothing.
         assert field.relation is not None
         if field.relation.type is RelationType.MANY_TO_ONE:
-            return _many_to_one(field)
-        return with_nested_aggregates(_one_to_many(obj, field), obj, field)
+            return repeatable(_many_to_one(field))
+        return repeatable(with_nested_aggregates(_one_to_many(obj, field), obj, field))
 
     # -- queries
 

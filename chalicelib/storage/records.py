@@ -47,6 +47,11 @@ def stored_record(item: WireItem) -> StoredRecord:
     )
 
 
+def _live(counter: WireItem | None) -> int:
+    """An object's live-record count from its counter item (none yet: 0)."""
+    return int(counter[COUNTER_LIVE]["N"]) if counter and COUNTER_LIVE in counter else 0
+
+
 def is_visible(item: WireItem | None) -> bool:
     return item is not None and RECORD_TOMBSTONE not in item
 
@@ -294,7 +299,18 @@ class DynamoRecordStore:
 
     def count_live(self, workspace_id: str, object_id: str) -> int:
         item = _get_item(keys.counter_key(workspace_id, object_id))
-        return int(item[COUNTER_LIVE]["N"]) if item and COUNTER_LIVE in item else 0
+        return _live(item)
+
+    def count_live_many(self, workspace_id: str, object_ids: list[str]) -> dict[str, int]:
+        """Several objects' counters in one BatchGetItem (a GetItem for one)."""
+        if len(object_ids) == 1:
+            return {object_ids[0]: self.count_live(workspace_id, object_ids[0])}
+        by_key = {keys.counter_key(workspace_id, o): o for o in dict.fromkeys(object_ids)}
+        found = {
+            by_key[keys.Key(item[_PK]["S"], item[_SK]["S"])]: _live(item)
+            for item in (_batch_get(list(by_key)) if by_key else [])
+        }
+        return {object_id: found.get(object_id, 0) for object_id in object_ids}
 
     def unique_owners(
         self, workspace_id: str, object_id: str, claims: list[tuple[str, str]]

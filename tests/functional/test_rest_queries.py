@@ -287,3 +287,18 @@ def test_a_range_on_an_indexed_field_in_the_default_order_reads_its_keys_and_one
     at = expected.index(cursor)
     assert [c["id"] for c in body["data"]["companies"]] == expected[at - 20 : at]
     assert body["pageInfo"]["hasPreviousPage"] and body["pageInfo"]["hasNextPage"]
+
+
+def test_live_counters_of_several_objects_come_from_one_request(rest, meter):
+    from chalicelib.metadata.registry import load_model
+    from chalicelib.storage.records import DynamoRecordStore
+
+    assert rest.post("/rest/batch/companies", [{"name": "a"}, {"name": "b"}])[0] == 201
+    assert rest.post("/rest/people", {"jobTitle": "x"})[0] == 201
+    ws = rest.tenant.workspace_id
+    model = load_model(ws)
+    ids = [model.by_plural[plural].id for plural in ("companies", "people", "opportunities")]
+    meter.reset()
+    counts = DynamoRecordStore().count_live_many(ws, ids)
+    assert counts == {ids[0]: 2, ids[1]: 1, ids[2]: 0}
+    assert meter.operations == {"BatchGetItem": 1}
