@@ -23,10 +23,25 @@ class Siblings:
         self.loaded: dict[tuple[str, ...], Any] = {}
 
     def load(self, key: tuple[str, ...], batch: Callable[[list[RecordNode]], Any]) -> Any:
-        """`batch(all nodes)` computed once per key for the whole group."""
+        """`batch(all nodes)` computed once per key for the whole group; a failure too, raised
+        again to every node that asks (60 parents whose load fails read once, not 60 times)."""
         if key not in self.loaded:
-            self.loaded[key] = batch(self.nodes)
-        return self.loaded[key]
+            try:
+                self.loaded[key] = batch(self.nodes)
+            except Exception as error:
+                self.loaded[key] = _Failed(error)
+                raise
+        found = self.loaded[key]
+        if isinstance(found, _Failed):
+            raise found.error
+        return found
+
+
+class _Failed:
+    __slots__ = ("error",)
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
 
 
 class RecordNode(dict[str, Any]):

@@ -4,6 +4,7 @@ overlapping calls."""
 from __future__ import annotations
 
 import json
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import botocore.session
@@ -77,8 +78,15 @@ def test_calls_in_flight_together_count_as_one_round_trip_and_calls_in_turn_as_s
         return client.get_item(TableName=TABLE, Key=key, ConsistentRead=True)
 
     def together() -> list[object]:
+        # All four leave together (a busy machine may start the pool's threads far apart).
+        start = threading.Barrier(len(keys))
+
+        def in_step(key: dict[str, dict[str, str]]) -> object:
+            start.wait(timeout=10)
+            return get(key)
+
         with ThreadPoolExecutor(max_workers=4) as pool:
-            return list(pool.map(get, keys))
+            return list(pool.map(in_step, keys))
 
     _, concurrent = recorder.probe(together)
     _, sequential = recorder.probe(lambda: [get(key) for key in keys])
