@@ -196,6 +196,7 @@ def _patch_costs() -> None:
     fast_paths.install_unmeasured_attributes()
     DynamoType.size = fast_paths.measured_strings(DynamoType.size)  # type: ignore[method-assign]
     Item.size = fast_paths.measured_items(Item.size)  # type: ignore[method-assign]
+    Item.project = fast_paths.projected_names(Item.project)  # type: ignore[method-assign]
     ConditionExpressionParser.parse = fast_paths.remembered_conditions(  # type: ignore[method-assign]
         ConditionExpressionParser.parse
     )
