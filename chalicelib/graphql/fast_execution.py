@@ -148,19 +148,22 @@ def _unwrapped(field_type: Any) -> tuple[Any, bool]:
 class PlainFields:
     """The shortcut, mixed into a graphql-core Executor class before it (see RecordExecutor)."""
 
-    def _plan(self, parent_type: GraphQLObjectType, details: Any) -> _Completer | None:
-        """The completer of one selected field (`details`: graphql-core's field details list,
-        the same object for every sibling, so a plan is worked out once per selection and
-        request: an executor serves one request), or None for a field that is not plain."""
-        plans: dict[tuple[GraphQLObjectType, int], tuple[Any, _Completer | None]]
-        plans = self.__dict__.setdefault("_plans", {})
-        key = (parent_type, id(details))
-        found = plans.get(key)
+    def _memo(self, kind: str, parent_type: GraphQLObjectType, details: Any, build: Any) -> Any:
+        """`build(parent_type, details)` once per selection and request (`details`: graphql-core's
+        field details list, the same object for every sibling; an executor serves one request)."""
+        memo: dict[tuple[str, GraphQLObjectType, int], tuple[Any, Any]]
+        memo = self.__dict__.setdefault("_plans", {})
+        key = (kind, parent_type, id(details))
+        found = memo.get(key)
         if found is not None and found[0] is details:
             return found[1]
-        plan = self._field_plan(parent_type, details)
-        plans[key] = (details, plan)  # kept alive: its id is not reused meanwhile
-        return plan
+        value = build(parent_type, details)
+        memo[key] = (details, value)  # kept alive: its id is not reused meanwhile
+        return value
+
+    def _plan(self, parent_type: GraphQLObjectType, details: Any) -> _Completer | None:
+        """The completer of one selected field, or None for a field that is not plain."""
+        return self._memo("plain", parent_type, details, self._field_plan)
 
     def _field_plan(self, parent_type: GraphQLObjectType, details: Any) -> _Completer | None:
         node = details[0].node
@@ -208,26 +211,24 @@ class PlainFields:
     def _resolved_plan(self, parent_type: GraphQLObjectType, details: Any) -> _Resolved | None:
         """The plan of a field with a `repeatable` resolver whose value completes plainly:
         (field, its nodes, its arguments coerced once for the request, completer); else None."""
-        plans: dict[tuple[GraphQLObjectType, int], tuple[Any, _Resolved | None]]
-        plans = self.__dict__.setdefault("_resolved_plans", {})
-        key = (parent_type, id(details))
-        found = plans.get(key)
-        if found is not None and found[0] is details:
-            return found[1]
-        plan = None
+        return self._memo("resolved", parent_type, details, self._resolver_field_plan)
+
+    def _resolver_field_plan(
+        self, parent_type: GraphQLObjectType, details: Any
+    ) -> _Resolved | None:
         node = details[0].node
         field = parent_type.fields.get(node.name.value)
         if (
-            field is not None
-            and getattr(field.resolve, _REPEATABLE, False)
-            and _plain_details(details)
+            field is None
+            or not getattr(field.resolve, _REPEATABLE, False)
+            or not _plain_details(details)
         ):
-            complete = self._type_plan(field.type, details)
-            args = _arguments(field, node, self.variable_values, self.hide_suggestions)  # type: ignore[attr-defined]
-            if complete is not None and args is not None:
-                plan = (field, [d.node for d in details], args, complete)
-        plans[key] = (details, plan)  # kept alive: its id is not reused meanwhile
-        return plan
+            return None
+        complete = self._type_plan(field.type, details)
+        args = _arguments(field, node, self.variable_values, self.hide_suggestions)  # type: ignore[attr-defined]
+        if complete is None or args is None:
+            return None
+        return field, [d.node for d in details], args, complete
 
     def _resolved(
         self,
