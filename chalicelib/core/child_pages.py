@@ -294,10 +294,7 @@ class _Span:
         )  # fmt: skip
         found: dict[str, list[Position]] = {}
         for entry in entries:
-            owned = found.get(keys.index_value_of_sk(entry[0]))
-            if owned is None:
-                owned = found[keys.index_value_of_sk(entry[0])] = []
-            owned.append(entry)
+            found.setdefault(keys.index_value_of_sk(entry[0]), []).append(entry)
         # Cut short by its Limit: the last parent it reached may have more keys, and the
         # parents after it were not reached at all.
         reached = None
