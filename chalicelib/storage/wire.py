@@ -1,5 +1,5 @@
 """The lean wire path of the hot reads: requests built and signed here, answers read with one
-`json.loads`, botocore's events kept.
+`json.loads` (orjson, storage/fast_json.py), botocore's events kept.
 
 1. The answer. botocore turns every answer into Python by walking the operation's output
 model: for a Query of 61 records that is ~20,000 calls (each item a map of attribute values,
@@ -43,6 +43,7 @@ from botocore.parsers import JSONParser, ResponseParserFactory
 from botocore.utils import lowercase_dict
 
 from chalicelib.storage.connection import shared_connection
+from chalicelib.storage.fast_json import loads_short_numbers
 from chalicelib.storage.retry import with_retries
 
 # Output shapes made of item attribute values, counts, keys and consumed capacity only.
@@ -85,7 +86,7 @@ class LeanJSONParser(JSONParser):
             response["status_code"], shape.name if shape is not None else None, body
         ):
             return super().parse(response, shape)
-        parsed = json.loads(body)
+        parsed = loads_short_numbers(body)
         # As botocore's parse adds it: callers (and after-call hooks) may read it.
         headers = response["headers"]
         metadata: dict[str, Any] = {}

@@ -466,6 +466,18 @@ def test_the_lambda_zip_holds_only_runtime_code_and_runtime_dependencies(synthes
     assert unpacked < 250 * 1000 * 1000
 
 
+def test_the_lambda_zip_carries_orjson_built_for_the_functions_architecture(synthesized):
+    """orjson is the one compiled dependency: Chalice packages the wheel of the stage's
+    architecture (arm64 by default), or only warns when it finds none."""
+    (architecture,) = function(synthesized, API_FUNCTION)["Architectures"]
+    machine = {"arm64": "aarch64", "x86_64": "x86_64"}[architecture]
+    with zipfile.ZipFile(lambda_zip(synthesized)) as archive:
+        compiled = [name for name in archive.namelist() if name.endswith(".so")]
+    assert [name for name in compiled if name.startswith("orjson/")] == [
+        f"orjson/orjson.cpython-311-{machine}-linux-gnu.so"
+    ]
+
+
 # -- after the SAM transform -------------------------------------------------------------------
 
 
