@@ -21,7 +21,7 @@ from graphql import (
 )
 
 from chalicelib.graphql import scalars
-from chalicelib.graphql.fast_execution import RecordExecutor
+from chalicelib.graphql.fast_execution import RecordExecutor, repeatable
 
 STAGE = GraphQLEnumType("Stage", {"OPEN": "OPEN", "WON": "WON"})
 LINKS = GraphQLObjectType(
@@ -47,8 +47,25 @@ COMPANY = GraphQLObjectType(
             resolve=lambda record, _info, prefix="": prefix + str(record["name"]),
         ),
         "parent": GraphQLField(COMPANY, resolve=lambda record, _info: record.get("parentRecord")),
+        # A relation as graphql/resolvers.py makes it: a repeatable resolver of a connection.
+        "friends": GraphQLField(
+            CONNECTION, {"first": GraphQLArgument(GraphQLInt)}, resolve=repeatable(_friends)
+        ),
     },
 )
+
+# (path, arguments) of each call of the `friends` resolver
+FRIEND_CALLS: list[tuple[list[Any], dict[str, Any]]] = []
+
+
+def _friends(record: dict[str, Any], info: Any, first: int = 2) -> Any:
+    FRIEND_CALLS.append((info.path.as_list(), {"first": first}))
+    if record.get("name") == "Boom":
+        raise ValueError("no friends")
+    if first == 0:
+        return page(edge(None))  # a null node: not plain, graphql-core reports it
+    return page(*[edge(GOOD, f"f{i}") for i in range(first)])
+
 
 GOOD = {
     "id": "0b3e6f1e-7a7b-4b8e-9d55-2d8f0c1a6f10",
@@ -176,7 +193,14 @@ QUERIES = [
     "{ connections { edges { node { ... on Company { id } ...F } } } } "
     "fragment F on Company { stage domainName { secondaryLinks } }",
     '{ connections { edges { node { id shout label(prefix: "x") parent { id } } } } }',
+    "{ connections(only: 0) { edges { node { id friends { totalCount "
+    "edges { cursor node { id name } } } } } } }",
+    "{ connections(only: 0) { edges { node { id f: friends(first: 1) { edges { node { id } } } "
+    "friends(first: 0) { totalCount edges { node { id } } } } } } }",
+    "{ connections { edges { node { id friends(first: 3) { pageInfo { hasNextPage } "
+    "edges { node { name friends(first: 1) { totalCount } } } } } } } }",
     "{ checked { name } }",
+    "{ companies { id friends(first: 1) { totalCount } } }",
 ]
 
 
@@ -216,3 +240,51 @@ def test_a_plain_connection_is_completed_without_graphql_cores_field_execution()
     assert result.errors is None
     assert result.data["connections"][0]["edges"][1]["node"]["id"] == GOOD["id"]
     assert CountingExecutor.executed == ["connections"]  # the root field's resolver only
+
+
+def _friends_calls(executor_class: Any, query: str) -> tuple[Any, list[Any]]:
+    FRIEND_CALLS.clear()
+    result = execute_sync(SCHEMA, parse(query), executor_class=executor_class)
+    return result, sorted(FRIEND_CALLS, key=repr)
+
+
+def test_a_relation_resolver_is_given_the_path_and_arguments_graphql_core_gives_it():
+    query = (
+        "{ connections(only: 0) { edges { node { id friends(first: 2) { "
+        "edges { node { id friends(first: 1) { totalCount } } } } } } } }"
+    )
+    fast, fast_calls = _friends_calls(RecordExecutor, query)
+    expected, expected_calls = _friends_calls(None, query)
+    assert fast.data == expected.data and fast.errors is None
+    # Every call graphql-core makes, each with its path, and no other call.
+    assert {repr(call) for call in fast_calls} == {repr(call) for call in expected_calls}
+    assert ["connections", 0, "edges", 1, "node", "friends"] in [path for path, _ in fast_calls]
+
+
+def test_a_failing_relation_is_reported_as_graphql_core_reports_it():
+    boom = {**GOOD, "name": "Boom"}
+    CONNECTIONS.append(page(edge(GOOD), edge(boom, "c2")))
+    try:
+        query = f"{{ connections(only: {len(CONNECTIONS) - 1}) {{ edges {{ node {{ id "
+        query += "friends { totalCount } } } } }"
+        fast = execute_sync(SCHEMA, parse(query), executor_class=RecordExecutor)
+        expected = execute_sync(SCHEMA, parse(query))
+    finally:
+        CONNECTIONS.pop()
+    assert fast.data == expected.data
+    assert [e.formatted for e in fast.errors or []] == [e.formatted for e in expected.errors or []]
+    assert [e.path for e in fast.errors or []] == [
+        ["connections", 0, "edges", 1, "node", "friends"]
+    ]
+
+
+def test_relations_inside_a_connection_are_completed_without_graphql_cores_field_execution():
+    CountingExecutor.executed = []
+    query = (
+        "{ connections(only: 0) { edges { node { id friends(first: 2) { totalCount "
+        "edges { node { id name } } } } } } }"
+    )
+    result = execute_sync(SCHEMA, parse(query), executor_class=CountingExecutor)
+    assert result.errors is None
+    assert len(result.data["connections"][0]["edges"][1]["node"]["friends"]["edges"]) == 2
+    assert CountingExecutor.executed == ["connections"]
