@@ -39,6 +39,7 @@ if TYPE_CHECKING:
         UpdateRecords,
     )
     from chalicelib.core.partial_batch import PartialResult
+    from chalicelib.core.presentation import Columns
     from chalicelib.core.selection import Scope
 from chalicelib.core.presentation import present_record, present_records, restricted
 from chalicelib.core.uniqueness import Claim, unique_claims
@@ -126,19 +127,14 @@ class RecordService:
 
     def list(self, ctx: RequestContext, query: ListRecords) -> Page:
         """A page as a client asked for it, cut to what the response can carry."""
-        from chalicelib.core.listing import Window, within_budget
+        from chalicelib.core.listing import within_budget
 
-        window = self._window(ctx, query)
-        if query.columns is not None:
-            # Cut after filtering, sorting and embedding, which read any column; before the
-            # budget, which sizes what is sent.
-            records = restricted(window.records, query.columns)
-            window = Window(records, window.total, window.has_next, window.has_previous)
-        window = within_budget(window, backward=query.before is not None)
+        window = within_budget(self._window(ctx, query), backward=query.before is not None)
         return Page.of(window.records, window.total, window.has_next, window.has_previous)
 
     def _window(self, ctx: RequestContext, query: ListRecords) -> Window:
-        """A page with its relations embedded, whatever its size (commands select with it)."""
+        """A page with its relations embedded and its records cut to `query.columns`, whatever
+        its size (commands select with it)."""
         # The query engine is imported on first use: `import app` is the Lambda cold start, and
         # a container that only writes never needs it.
         from chalicelib.core import listing
@@ -150,8 +146,11 @@ class RecordService:
         limit = widened_limit(query.limit, query.offset, self._scan_cap)
         spec = listing.prepare(obj, limit, query.after, query.before, query.filter, query.order_by)
         plan = None if listing.is_plain(spec) else plan_index(obj, spec.filter, spec.sort)
+        # A plain page with nothing embedded reads no column but those shown: it is presented
+        # with them only.
+        shown = query.columns if listing.is_plain(spec) and query.depth == 0 else None
         if listing.is_plain(spec):
-            window = self._plain_window(ctx, spec)
+            window = self._plain_window(ctx, spec, shown)
         elif plan is not None:
             window = list_by_index(
                 self._store,
@@ -166,6 +165,11 @@ class RecordService:
             window = listing.list_in_memory(self._store, ctx.workspace_id, spec, self._scan_cap)
         window = skip(window, query.offset, backward=query.before is not None)
         self._embed(ctx, obj, window.records, query.depth, query.model)
+        if query.columns is not None and shown is None:
+            # Cut after filtering, sorting and embedding, which read any column; before the
+            # budget, which sizes what is sent.
+            records = restricted(window.records, query.columns)
+            window = listing.Window(records, window.total, window.has_next, window.has_previous)
         return window
 
     def list_children(self, ctx: RequestContext, query: ListChildren) -> dict[str, Page]:
@@ -253,7 +257,9 @@ class RecordService:
 
         return group_records(self._store, ctx.workspace_id, query, scan_cap=self._scan_cap)
 
-    def _plain_window(self, ctx: RequestContext, spec: ListSpec) -> Window:
+    def _plain_window(
+        self, ctx: RequestContext, spec: ListSpec, columns: Columns | None = None
+    ) -> Window:
         """Default order, no filter: one Query of the partition and the O(1) counter, together.
 
         A cursor adds one Query in the same round, which both checks that the cursor names a
@@ -282,7 +288,7 @@ class RecordService:
             raise InvalidQueryParamError(
                 f"'{name}' cursor '{cursor}' is not a record of this object"
             )
-        records = present_records(obj, (record.shaped() for record in page.records))
+        records = present_records(obj, (record.shaped() for record in page.records), columns)
         if spec.before is not None:
             return Window(records, total, beyond, page.has_more)
         return Window(records, total, page.has_more, beyond)

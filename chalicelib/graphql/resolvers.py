@@ -293,13 +293,17 @@ def _one_to_many(obj: ObjectDef, field: FieldDef) -> Callable[..., Any]:
         columns = None if target is None else node_columns(info, target)
         return _Reads(selects_cursors(info), columns)
 
-    def resolve(node: RecordNode, info: GraphQLResolveInfo, **args: Any) -> dict[str, Any]:
-        # What the selection reads, worked out once per sibling group and selection (the
-        # document outlives the group: the ids of its nodes are not reused meanwhile).
-        selection = ("o2m-reads", *(str(id(n)) for n in info.field_nodes))
-        reads = node.group.load(selection, lambda _nodes: reads_of(info))
+    def prepared(info: GraphQLResolveInfo, args: Args) -> tuple[_Reads, tuple[str, ...]]:
+        reads = reads_of(info)
         # Aliases with the same arguments share one load when they read the same.
-        key = ("o2m", field.name, json.dumps(args, sort_keys=True, default=str), reads.key)
+        return reads, ("o2m", field.name, json.dumps(args, sort_keys=True, default=str), reads.key)
+
+    def resolve(node: RecordNode, info: GraphQLResolveInfo, **args: Any) -> dict[str, Any]:
+        # What the selection reads and the key of its load, worked out once per sibling group
+        # and selection (its arguments are the same for every node of the group; the document
+        # outlives the group: the ids of its nodes are not reused meanwhile).
+        selection = ("o2m-reads", *(str(id(n)) for n in info.field_nodes))
+        reads, key = node.group.load(selection, lambda _nodes: prepared(info, args))
         loaded = node.group.load(key, lambda nodes: load(info.context, nodes, args, reads))
         return loaded[node["id"]]
 
