@@ -67,6 +67,9 @@ class ListRecords:
     offset: int = 0
     # The output keys the caller shows (GraphQL's selection), None for all (REST).
     columns: frozenset[str] | None = None
+    # Whether the caller shows the total (GraphQL: `totalCount` selected). Not shown, a plain
+    # page does not read its object's counter, and the page's total is 0.
+    count: bool = True
 
 
 @dataclass(frozen=True, slots=True)

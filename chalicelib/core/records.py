@@ -150,7 +150,7 @@ class RecordService:
         # with them only.
         shown = query.columns if listing.is_plain(spec) and query.depth == 0 else None
         if listing.is_plain(spec):
-            window = self._plain_window(ctx, spec, shown)
+            window = self._plain_window(ctx, spec, shown, count=query.count)
         elif plan is not None:
             window = list_by_index(
                 self._store,
@@ -258,9 +258,15 @@ class RecordService:
         return group_records(self._store, ctx.workspace_id, query, scan_cap=self._scan_cap)
 
     def _plain_window(
-        self, ctx: RequestContext, spec: ListSpec, columns: Columns | None = None
+        self,
+        ctx: RequestContext,
+        spec: ListSpec,
+        columns: Columns | None = None,
+        *,
+        count: bool = True,
     ) -> Window:
-        """Default order, no filter: one Query of the partition and the O(1) counter, together.
+        """Default order, no filter: one Query of the partition and the O(1) counter, together
+        (the counter only when the total is shown).
 
         A cursor adds one Query in the same round, which both checks that the cursor names a
         record of this workspace and object (else 400, never another tenant's position) and
@@ -272,17 +278,23 @@ class RecordService:
         ws, obj = ctx.workspace_id, spec.obj
         cursor = spec.before if spec.before is not None else spec.after
         store = self._store
-        calls: list[Callable[[], Any]] = [
-            lambda: store.page(ws, obj.id, after=spec.after, before=spec.before, limit=spec.limit),
-            lambda: store.count_live(ws, obj.id),
-        ]
+        reads: dict[str, Callable[[], Any]] = {
+            "page": lambda: store.page(
+                ws, obj.id, after=spec.after, before=spec.before, limit=spec.limit
+            )
+        }
+        if count:
+            reads["total"] = lambda: store.count_live(ws, obj.id)
         if cursor is not None:
             forward = spec.before is not None
-            calls.append(lambda: store.cursor_neighbourhood(ws, obj.id, cursor, forward=forward))
+            reads["neighbourhood"] = lambda: store.cursor_neighbourhood(
+                ws, obj.id, cursor, forward=forward
+            )
         # One round: none of the reads needs another's answer (the cursor's check only decides
         # whether the page is answered).
-        page, total, *neighbourhood = together(calls)
-        exists, beyond = neighbourhood[0] if neighbourhood else (True, False)
+        answers = dict(zip(reads, together(list(reads.values())), strict=True))
+        page, total = answers["page"], answers.get("total", 0)
+        exists, beyond = answers.get("neighbourhood", (True, False))
         if not exists:
             name = "ending_before" if spec.before is not None else "starting_after"
             raise InvalidQueryParamError(

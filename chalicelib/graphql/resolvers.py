@@ -45,7 +45,7 @@ from chalicelib.graphql.aggregate_resolvers import (
 from chalicelib.graphql.arguments import PageArgs, page_args, to_filter
 from chalicelib.graphql.fast_execution import repeatable
 from chalicelib.graphql.loading import RecordNode, Siblings, nodes_of
-from chalicelib.graphql.selections import node_columns, selects_cursors
+from chalicelib.graphql.selections import node_columns, selects_cursors, selects_total
 from chalicelib.metadata.model import FieldDef, ObjectDef, RelationType, WorkspaceModel
 
 Args = Mapping[str, Any]
@@ -155,7 +155,10 @@ class CoreResolvers:
     ) -> dict[str, Any]:
         paging = page_args(args, call.ctx.workspace_id, obj.id, call.page_default, call.page_max)
         columns = node_columns(info, obj)
-        query = ListRecords(obj, paging.limit, **_window(paging, args), columns=columns)
+        # Not selected, the total is not read (a plain page then makes one Query and no more).
+        query = ListRecords(
+            obj, paging.limit, **_window(paging, args), columns=columns, count=selects_total(info)
+        )
         page = call.service.list(call.ctx, query)
         return connection(page, nodes_of(page.records), paging, cursors=selects_cursors(info))
 

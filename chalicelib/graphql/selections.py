@@ -72,6 +72,19 @@ def selects_cursors(info: GraphQLResolveInfo) -> bool:
     return False
 
 
+def selects_total(info: GraphQLResolveInfo) -> bool:
+    """Whether the connection's own selection reads `totalCount` (a list that does not need
+    not read its object's counter)."""
+    try:
+        return any(
+            field.name.value == "totalCount"
+            for node in info.field_nodes
+            for field in _fields(info, node.selection_set)
+        )
+    except _Unknown:
+        return True
+
+
 def node_columns(info: GraphQLResolveInfo, target: ObjectDef) -> frozenset[str] | None:
     """The output keys of `target`'s records that the connection's `edges { node { … } }`
     selections read (core/presentation.py), or None for all of them: its `id` always (nested

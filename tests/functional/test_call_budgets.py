@@ -119,6 +119,26 @@ def test_warm_list_of_60_is_two_sequential_round_trips(rest, budget, round_trip_
     assert budget.items_read <= 2 * 60 + 3
 
 
+@pytest.mark.parametrize(
+    ("selection", "counter_read"),
+    [("totalCount edges { node { id } }", True), ("edges { node { id } }", False)],
+)
+def test_a_graphql_list_reads_its_counter_only_when_it_shows_totalCount(
+    client, rest, budget, round_trip_clock, selection, counter_read
+):
+    batch = [{"name": f"c{i}"} for i in range(5)]
+    assert rest.post("/rest/batch/companies", batch)[0] == 201
+    gql = GraphQLClient(client.http, rest.tenant)
+    query = f"{{ companies(first: 60) {{ {selection} }} }}"
+    requests, _, round_trips, data = cost_of(lambda: gql.data(query), budget, round_trip_clock)
+    assert len(data["companies"]["edges"]) == 5
+    assert data["companies"].get("totalCount", 5) == 5
+    # admission (key + version); then the page's Query, with the counter beside it if shown.
+    expected = {"BatchGetItem": 1, "Query": 1} | ({"GetItem": 1} if counter_read else {})
+    assert budget.operations == expected, budget.operations
+    assert round_trips == 2
+
+
 def test_create_is_admission_then_its_write(rest, budget, round_trip_clock):
     warm(rest)
     (status, _), round_trips = measured(
@@ -284,16 +304,16 @@ def test_nested_people_page_through_the_index_reads_what_it_returns_in_five_roun
     assert all(e["node"]["people"]["totalCount"] == 7 for e in edges)
     returned = nested_records(data["companies"])
     assert returned == companies * 6
-    # admission (key + version); the companies' Query with their counter; the people's and
-    # companies' counters (one BatchGetItem, to choose the read); the people's keys (the companies of
-    # a page in id order are neighbours in the index: one Query over their span gives every
-    # company's 7 keys, hence its page, look-ahead and totalCount), then one BatchGetItem round
-    # of the pages.
+    # admission (key + version); the companies' Query (their counter is not read: the query
+    # does not show their totalCount); the people's and companies' counters (one BatchGetItem,
+    # to choose the read); the people's keys (the companies of a page in id order are
+    # neighbours in the index: one Query over their span gives every company's 7 keys, hence
+    # its page, look-ahead and totalCount), then one BatchGetItem round of the pages.
     assert round_trips == 5, budget.operations
-    # Each company: 7 keys and 5 records; + companies page, key, version and 3 counters.
-    assert items <= 2 * returned + companies + 6, budget.items_by_operation
-    # admission, page, page counter, the two counters (one BatchGetItem), the span, the pages.
-    assert requests == 4 + 1 + -(-(companies * 5) // 100), budget.operations
+    # Each company: 7 keys and 5 records; + companies page, key, version and 2 counters.
+    assert items <= 2 * returned + companies + 5, budget.items_by_operation
+    # admission, page, the two counters (one BatchGetItem), the span, the pages.
+    assert requests == 3 + 1 + -(-(companies * 5) // 100), budget.operations
 
 
 def test_nested_people_of_companies_far_apart_are_read_by_one_query_per_company(
@@ -328,13 +348,13 @@ def test_nested_people_page_of_a_small_object_reads_it_whole_in_four_round_trips
     edges = data["companies"]["edges"]
     assert all(e["node"]["people"]["totalCount"] == 7 for e in edges)
     assert nested_records(data["companies"]) == companies * 6
-    # admission (key + version); the companies' Query with their counter; the two counters (one BatchGetItem);
+    # admission (key + version); the companies' Query; the two counters (one BatchGetItem);
     # then one Query of all 7 x companies people (cheaper in read units than 2 x companies
     # requests).
     assert round_trips == 4, budget.operations
     # The two counters in one BatchGetItem.
-    assert budget.operations == {"BatchGetItem": 2, "GetItem": 1, "Query": 2}
-    assert items == companies + 7 * companies + 5, budget.items_by_operation
+    assert budget.operations == {"BatchGetItem": 2, "Query": 2}
+    assert items == companies + 7 * companies + 4, budget.items_by_operation
 
 
 @pytest.mark.parametrize("path", PATHS)
