@@ -50,7 +50,7 @@ from chalicelib.core.evaluation import order_form
 from chalicelib.core.indexing import resolved_indexes
 from chalicelib.core.listing import Window
 from chalicelib.core.ports import RecordStore, StoredRecord
-from chalicelib.core.presentation import Columns, present_records
+from chalicelib.core.presentation import Columns, present_stored
 from chalicelib.errors import InvalidQueryParamError, QueryNeedsIndexError
 from chalicelib.metadata.model import ObjectDef
 from chalicelib.storage import keys
@@ -473,7 +473,7 @@ def _unread(walk: _Walk, limit: int) -> bool:
 
 
 def _window(walk: _Walk, ask: PageAsk, cursor: str | None) -> Window:
-    records = present_records(walk.index.target, (r.shaped() for r in walk.records), ask.columns)
+    records = present_stored(walk.index.target, walk.records, ask.columns)
     more = bool(walk.entries) or walk.resume is not None
     total = 0
     if ask.count:

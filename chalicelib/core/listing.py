@@ -18,7 +18,7 @@ from chalicelib.core.budget import fit_page
 from chalicelib.core.evaluation import compile_filter, compile_sort_key
 from chalicelib.core.filters import Condition, Filter, SortKey
 from chalicelib.core.ports import RecordStore
-from chalicelib.core.presentation import present_record, present_records
+from chalicelib.core.presentation import present_record, present_stored
 from chalicelib.core.query_validation import (
     ID_TIEBREAKER,
     filter_mentions,
@@ -93,7 +93,7 @@ def list_in_memory(store: RecordStore, workspace_id: str, spec: ListSpec, cap: i
     keep = compile_filter(spec.filter, obj)
     key = compile_sort_key(spec.sort, obj)
     matching = sorted(
-        (r for r in present_records(obj, (record.shaped() for record in stored)) if keep(r)),
+        (r for r in present_stored(obj, stored) if keep(r)),
         key=key,
     )
     keys = [key(record) for record in matching]

@@ -18,7 +18,7 @@ from chalicelib.core.index_listing import _Walker
 from chalicelib.core.index_planner import plan_index
 from chalicelib.core.listing import ListSpec, _needs_index_message
 from chalicelib.core.ports import RecordStore
-from chalicelib.core.presentation import present_records
+from chalicelib.core.presentation import present_stored
 from chalicelib.core.query_validation import ID_TIEBREAKER, filter_mentions, validate_filter
 from chalicelib.errors import QueryNeedsIndexError
 from chalicelib.metadata.model import ObjectDef
@@ -46,7 +46,7 @@ def matching_records(
     if not complete:
         raise QueryNeedsIndexError(_needs_index_message(spec, cap))
     keep = compile_filter(typed, obj)
-    return (r for r in present_records(obj, (s.shaped() for s in stored)) if keep(r))
+    return (r for r in present_stored(obj, stored) if keep(r))
 
 
 def _walk_index(

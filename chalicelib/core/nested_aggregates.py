@@ -30,7 +30,7 @@ from chalicelib.core.filters import Filter
 from chalicelib.core.many_commands import AggregateChildren
 from chalicelib.core.matching import typed_filter
 from chalicelib.core.ports import RecordStore, StoredRecord
-from chalicelib.core.presentation import present_records
+from chalicelib.core.presentation import present_stored
 from chalicelib.core.query_validation import filter_mentions
 from chalicelib.core.relations import bounded_children, inverse_of
 from chalicelib.metadata.model import ObjectDef, RelationType
@@ -57,7 +57,7 @@ def aggregate_children(
     stored = _children(store, workspace_id, target, column, parents, cap, include_deleted)
     keep = compile_filter(typed, target)
     accumulators = {parent: Accumulator(aggregates) for parent in parents}
-    for record in present_records(target, (child.shaped() for child in stored)):
+    for record in present_stored(target, stored):
         accumulator = accumulators.get(record.get(column) or "")
         if accumulator is not None and keep(record):
             accumulator.add(record)
@@ -75,7 +75,7 @@ def duplicate_aggregates(
     if not names:
         return [{} for _ in filters]
     aggregates = resolve_aggregates(obj, names)
-    presented = present_records(obj, (record.shaped() for record in records))
+    presented = present_stored(obj, records)
     results = []
     for typed in filters:
         keep = compile_filter(typed, obj) if typed is not None else None

@@ -34,7 +34,7 @@ from chalicelib.core import budget
 from chalicelib.core import plan as ops
 from chalicelib.core.commands import CreateRecords, RecordOutcome
 from chalicelib.core.ports import RecordStore, StoredRecord
-from chalicelib.core.presentation import present_records
+from chalicelib.core.presentation import present_stored
 from chalicelib.core.uniqueness import Claim, unique_claims
 from chalicelib.errors import (
     CrmError,
@@ -155,7 +155,7 @@ class PartialBatch:
             planned = self._plan([i for i in pending if i not in refused], matches, refused)
             if not planned:
                 return self._result({}, refused)
-            shown = present_records(self._obj, (p.record.shaped() for p in planned.values()))
+            shown = present_stored(self._obj, (p.record for p in planned.values()))
             echoed = dict(zip(planned, shown, strict=True))
             # Refused before writing when the echo could not be sent (core/budget.py).
             budget.require_room(shown, "send fewer records per request")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.core import composites
+from chalicelib.core.ports import StoredRecord
 from chalicelib.metadata.model import SYSTEM_FIELD_NAMES, FieldType, ObjectDef
 
 _SYSTEM_NAMES = frozenset(SYSTEM_FIELD_NAMES)
@@ -59,11 +60,27 @@ class _Presenter:
 
     names: tuple[str, ...]
     composites: tuple[tuple[str, _Filler], ...]
+    # Whether `id` and `deletedAt` are among the names (a stored record keeps them outside its
+    # body).
+    shows_id: bool = True
+    shows_deleted_at: bool = True
 
     def __call__(self, stored: Mapping[str, Any]) -> dict[str, Any]:
         # Every column read in one pass at C speed (a missing value is None), then the few
         # composites replaced in place: the keys keep their order.
         shown = dict(zip(self.names, map(stored.get, self.names), strict=True))
+        for name, fill in self.composites:
+            shown[name] = fill(shown[name])
+        return shown
+
+    def of_stored(self, record: StoredRecord) -> dict[str, Any]:
+        """`self(record.shaped())`, without building the shaped copy first."""
+        shown = dict(zip(self.names, map(record.body.get, self.names), strict=True))
+        # Replacing a key keeps its place in the order.
+        if self.shows_id:
+            shown["id"] = record.id
+        if self.shows_deleted_at:
+            shown["deletedAt"] = record.deleted_at
         for name, fill in self.composites:
             shown[name] = fill(shown[name])
         return shown
@@ -85,9 +102,12 @@ def _presenter(obj: ObjectDef, only: Columns | None = None) -> _Presenter:
     if cached is not None and cached[0] is obj:
         return cached[1]
     columns = [c for c in _columns(obj) if only is None or c[0] in only]
+    names = tuple(name for name, _ in columns)
     presenter = _Presenter(
-        tuple(name for name, _ in columns),
+        names,
         tuple((name, _filler(subs)) for name, subs in columns if subs is not None),
+        "id" in names,
+        "deletedAt" in names,
     )
     if len(_PRESENTERS) >= _PRESENTERS_MAX:
         _PRESENTERS.clear()
@@ -118,6 +138,13 @@ def present_records(
     `only`, just those of its output keys (in the same order): a GraphQL selection names the
     few a nested page shows, and the rest would be built, sized and copied for nothing."""
     return list(map(_presenter(obj, only), stored))
+
+
+def present_stored(
+    obj: ObjectDef, stored: Iterable[StoredRecord], only: Columns | None = None
+) -> list[dict[str, Any]]:
+    """`present_records` of stored records (`StoredRecord.shaped()`), without the copy."""
+    return list(map(_presenter(obj, only).of_stored, stored))
 
 
 def restricted(records: list[dict[str, Any]], only: Columns | None) -> list[dict[str, Any]]:

@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from chalicelib.core.partial_batch import PartialResult
     from chalicelib.core.presentation import Columns
     from chalicelib.core.selection import Scope
-from chalicelib.core.presentation import present_record, present_records, restricted
+from chalicelib.core.presentation import present_record, present_records, present_stored, restricted
 from chalicelib.core.uniqueness import Claim, unique_claims
 from chalicelib.core.writing import write_plan
 from chalicelib.errors import (
@@ -300,7 +300,7 @@ class RecordService:
             raise InvalidQueryParamError(
                 f"'{name}' cursor '{cursor}' is not a record of this object"
             )
-        records = present_records(obj, (record.shaped() for record in page.records), columns)
+        records = present_stored(obj, page.records, columns)
         if spec.before is not None:
             return Window(records, total, beyond, page.has_more)
         return Window(records, total, page.has_more, beyond)
@@ -395,7 +395,7 @@ class RecordService:
             units.append(unit)
             written.append(record)
         _refuse_repeated_claims(obj, units)
-        shown = present_records(obj, (record.shaped() for record in written))
+        shown = present_stored(obj, written)
         # Refused before writing when the echo could not be sent: a 413 after the write would
         # tell the client it failed (core/budget.py).
         budget.require_room(shown, "send fewer records per request")
@@ -669,7 +669,7 @@ class RecordService:
         _refuse_repeated_claims(obj, units)
         if units:
             write_plan(self._store, ctx.workspace_id, obj, ops.Plan((*units, *consequences)), model)
-        shown = present_records(obj, (record.shaped() for _, record in planned))
+        shown = present_stored(obj, (record for _, record in planned))
         return [RecordOutcome(record, created=False) for record in shown]
 
     def merge(self, ctx: RequestContext, command: MergeRecords) -> RecordOutcome:

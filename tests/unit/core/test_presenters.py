@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from chalicelib.core.composites import empty_composite
-from chalicelib.core.presentation import present_record, present_records
+from chalicelib.core.ports import StoredRecord
+from chalicelib.core.presentation import present_record, present_records, present_stored
 from chalicelib.metadata.model import FieldType
 from tests.builders import make_field, make_object
 
@@ -49,3 +52,22 @@ def test_a_changed_object_definition_gets_its_own_columns() -> None:
     )
     assert present_records(grown, [stored])[0]["employees"] == 12
     assert "employees" not in present_record(COMPANY, stored)
+
+
+STORED = [
+    # A body holding stale `id` and `deletedAt` values: the record's own win, as in shaped().
+    StoredRecord("c1", {"name": "Acme", "domainName": dict(LINKS), "id": "x", "deletedAt": "y"}, 3),
+    StoredRecord("c2", {"name": "Beta"}, 1, deleted_at="2026-12-07T10:00:00.000Z"),
+    StoredRecord("c3", {}, 1),
+]
+
+
+@pytest.mark.parametrize(
+    "only",
+    [None, frozenset({"id", "name"}), frozenset({"name"}), frozenset({"deletedAt", "domainName"})],
+)
+def test_stored_records_are_presented_as_their_shaped_copies_are(only) -> None:
+    shown = present_stored(COMPANY, STORED, only)
+    expected = present_records(COMPANY, [record.shaped() for record in STORED], only)
+    assert shown == expected
+    assert [list(record) for record in shown] == [list(record) for record in expected]
