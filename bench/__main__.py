@@ -161,7 +161,7 @@ def main(argv: list[str]) -> int:
         import_ms = import_time_ms(SUBPROCESS_ENV)
         heaviest = heaviest_imports(SUBPROCESS_ENV)
     found = criteria(results) + report.round_trip_criteria(results)
-    found += report.cpu_criteria(results)
+    found += report.cpu_criteria(results) + report.import_criteria(import_ms)
     path = report.write_results(results, import_ms, heaviest, datasets, found)
     print(report.table(results))
     print(report.capacity_table(results))

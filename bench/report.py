@@ -208,3 +208,21 @@ def cpu_criteria(results: list[CaseResult]) -> list[Criterion]:
             )
         )
     return found
+
+
+# Issue 13 item 4: `import app` in a fresh interpreter, less an empty one (bench/coldstart.py).
+COLD_START_TARGET_MS = 250.0
+
+
+def import_criteria(import_ms: float | None) -> list[Criterion]:
+    """Issue 13 item 4's cold-start bar, when the import was timed (the first request after it
+    is timed by `python -m bench.coldstart`, which serves it from a DynamoDB server of its own)."""
+    if import_ms is None:
+        return []
+    return [
+        Criterion(
+            f"import app (cold start) <= {COLD_START_TARGET_MS:g} ms",
+            import_ms <= COLD_START_TARGET_MS,
+            f"{import_ms:.0f} ms median of fresh interpreters, less an empty one",
+        )
+    ]
