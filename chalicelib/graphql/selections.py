@@ -73,8 +73,8 @@ def selects_cursors(info: GraphQLResolveInfo) -> bool:
 
 
 def selects_total(info: GraphQLResolveInfo) -> bool:
-    """Whether the connection's own selection reads `totalCount` (a list that does not need
-    not read its object's counter)."""
+    """Whether the connection's own selection reads `totalCount` (a list whose selection does
+    not read it does not read its object's counter either)."""
     try:
         return any(
             field.name.value == "totalCount"
