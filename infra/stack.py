@@ -26,6 +26,7 @@ from constructs import Construct
 
 from chalicelib.storage.tables import KEYS_TABLE, MAIN_TABLE
 from infra import gateway, permissions
+from infra.bytecode import add_bytecode_to_package
 from infra.monitoring import Monitored, Monitoring
 from infra.settings import StageSettings
 from infra.tables import build_table
@@ -48,6 +49,14 @@ API_GATEWAY_STAGE = "api"
 # of this stack. Chalice managing roles instead would mean one shared role, or policy files
 # with ARNs that only exist after deployment.
 PLACEHOLDER_ROLE_ARN = "arn:aws:iam::123456789012:role/replaced-by-the-crm-stack"
+
+
+class CompiledChalice(Chalice):
+    """Chalice's construct, its Lambda zip holding compiled bytecode (infra/bytecode.py)."""
+
+    def _package_app(self) -> None:
+        super()._package_app()
+        add_bytecode_to_package(Path(self._sam_package_dir))
 
 
 class CrmStack(Stack):
@@ -131,7 +140,7 @@ class CrmStack(Stack):
             ),
         )
 
-        self.chalice = Chalice(
+        self.chalice = CompiledChalice(
             self, "CrmApp", source_dir=str(source_dir), stage_config=self._stage_config()
         )
         self._configure_function(API_FUNCTION, api_role, self.api_logs)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import json
 import re
 import zipfile
@@ -476,6 +477,26 @@ def test_the_lambda_zip_carries_orjson_built_for_the_functions_architecture(synt
     assert [name for name in compiled if name.startswith("orjson/")] == [
         f"orjson/orjson.cpython-311-{machine}-linux-gnu.so"
     ]
+
+
+def test_the_lambda_zip_holds_unchecked_bytecode_of_every_module(synthesized):
+    """A cold start loads compiled bytecode instead of compiling what it imports
+    (infra/bytecode.py): every module of the zip has a hash-based `.pyc` of the functions'
+    Python that is loaded without checking its source."""
+    runtime = function(synthesized, API_FUNCTION)["Runtime"]  # e.g. python3.11
+    tag = "cpython-" + runtime.removeprefix("python").replace(".", "")
+    with zipfile.ZipFile(lambda_zip(synthesized)) as archive:
+        names = set(archive.namelist())
+        headers = {name: archive.read(name)[:8] for name in names if name.endswith(".pyc")}
+    modules = sorted(name for name in names if name.endswith(".py"))
+    assert "chalicelib/storage/records.py" in modules and "botocore/client.py" in modules
+    for module in modules:
+        folder, _, file = module.rpartition("/")
+        cached = f"{folder}/__pycache__/{file[:-3]}.{tag}.pyc".lstrip("/")
+        assert cached in headers, module
+    assert {header[:4] for header in headers.values()} == {importlib.util.MAGIC_NUMBER}
+    # PEP 552 flags: hash-based (bit 0), source not checked (bit 1 clear).
+    assert {int.from_bytes(header[4:8], "little") for header in headers.values()} == {0b01}
 
 
 # -- after the SAM transform -------------------------------------------------------------------
