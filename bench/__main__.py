@@ -45,6 +45,7 @@ from bench.coldstart import heaviest_imports, import_time_ms  # noqa: E402
 from bench.cpu_cases import build_cpu_cases  # noqa: E402
 from bench.graphql_cases import RawGraphQL, build_graphql_cases, schema_build_ms  # noqa: E402
 from bench.idempotency_cases import build_idempotency_cases  # noqa: E402
+from bench.machine_speed import reference_loop_us  # noqa: E402
 from bench.merge_cases import build_merge_cases  # noqa: E402
 from bench.partial_batch_cases import build_partial_batch_cases  # noqa: E402
 from bench.rate_limit_cases import build_rate_limit_cases  # noqa: E402
@@ -153,9 +154,11 @@ def index_paths(workspace_id: str) -> dict[str, list[tuple[int, tuple[str, ...],
 
 def main(argv: list[str]) -> int:
     args = _parse(argv)
+    speed_before = reference_loop_us()
     results, datasets = _measure(args)
     if args.profile:
         return 0
+    datasets["machine_reference_loop_us"] = {"start": speed_before, "end": reference_loop_us()}
     import_ms, heaviest = None, []
     if not args.skip_import:
         import_ms = import_time_ms(SUBPROCESS_ENV)
@@ -171,6 +174,11 @@ def main(argv: list[str]) -> int:
         print(report.criteria_lines(found))
     print(report.import_lines(import_ms, heaviest))
     print(f"graphql schema build (ms, median): {datasets.get('graphql_schema_build_ms')}")
+    speed = datasets["machine_reference_loop_us"]
+    print(
+        f"machine speed (bench/machine_speed.py, µs per reference loop, lower is faster): "
+        f"{speed['start']} at the start, {speed['end']} at the end"
+    )
     print(f"written to {path}")
     return 0
 
