@@ -52,7 +52,11 @@ PLACEHOLDER_ROLE_ARN = "arn:aws:iam::123456789012:role/replaced-by-the-crm-stack
 
 
 class CompiledChalice(Chalice):
-    """Chalice's construct, its Lambda zip holding compiled bytecode (infra/bytecode.py)."""
+    """Chalice's construct, its Lambda zip holding compiled bytecode (infra/bytecode.py).
+
+    The construct offers no hook between packaging and the asset it makes of the zip; its
+    `_package_app` (chalice 1.34, pinned) is that moment. A Chalice that renamed it would leave
+    the zip without bytecode, which tests/infra/test_stack.py catches."""
 
     def _package_app(self) -> None:
         super()._package_app()
