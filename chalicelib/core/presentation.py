@@ -68,10 +68,7 @@ class _Presenter:
     def __call__(self, stored: Mapping[str, Any]) -> dict[str, Any]:
         # Every column read in one pass at C speed (a missing value is None), then the few
         # composites replaced in place: the keys keep their order.
-        shown = dict(zip(self.names, map(stored.get, self.names), strict=True))
-        for name, fill in self.composites:
-            shown[name] = fill(shown[name])
-        return shown
+        return self._filled(dict(zip(self.names, map(stored.get, self.names), strict=True)))
 
     def of_stored(self, record: StoredRecord) -> dict[str, Any]:
         """`self(record.shaped())`, without building the shaped copy first."""
@@ -81,6 +78,9 @@ class _Presenter:
             shown["id"] = record.id
         if self.shows_deleted_at:
             shown["deletedAt"] = record.deleted_at
+        return self._filled(shown)
+
+    def _filled(self, shown: dict[str, Any]) -> dict[str, Any]:
         for name, fill in self.composites:
             shown[name] = fill(shown[name])
         return shown
