@@ -2,24 +2,49 @@
 
 from __future__ import annotations
 
+import gzip
+import os
 import threading
 from functools import cache
 from typing import Any
 
-from botocore.loaders import Loader
+from botocore.loaders import JSONFileLoader, Loader
 from botocore.session import Session, get_session
 from pynamodb.connection import Connection, TableConnection
 from pynamodb.exceptions import TableError
 
 from chalicelib.observability import dynamodb_calls
 from chalicelib.settings import SETTINGS
+from chalicelib.storage.fast_json import loads as json_loads
 from chalicelib.storage.retry import with_retries
+
+# botocore's data files, plain or compressed (DynamoDB's model ships as .json.gz).
+_DATA_FILE_OPENERS = ((".json", open), (".json.gz", gzip.open))
+
+
+class _FastJSONFileLoader(JSONFileLoader):
+    """botocore's data files decoded by orjson (storage/fast_json.py), as plain dicts.
+
+    botocore decodes them with `json.loads` into OrderedDicts: ~16 ms for its 1.2 MB endpoints
+    file alone, about 20 of the first request of a container here. Plain dicts keep the
+    files' order as well."""
+
+    def load_file(self, file_path: str) -> Any:
+        """The data file at `file_path` (without its extension), or None if there is none."""
+        for extension, open_file in _DATA_FILE_OPENERS:
+            path = file_path + extension
+            if os.path.isfile(path):
+                with open_file(path, "rb") as data:
+                    return json_loads(data.read().decode("utf-8"))
+        return None
 
 
 class _DynamoDBDataLoader(Loader):
     """botocore's data loader, told that DynamoDB exists instead of finding out by listing the
     directories of ~450 services (twice: the model, then the endpoint rules): ~20 ms of the
     first request of a container here, more on Lambda's file system."""
+
+    FILE_LOADER_CLASS = _FastJSONFileLoader
 
     def list_available_services(self, type_name: str) -> list[str]:
         return ["dynamodb"]

@@ -33,3 +33,29 @@ def test_loading_dynamodb_s_model_lists_its_own_directory_not_every_service(monk
     # botocore's own loader lists each of ~450 service directories first.
     assert 0 < len(listed) <= 3
     assert all("dynamodb" in path for path in listed)
+
+
+def test_the_data_loader_reads_every_file_a_dynamodb_client_loads_as_botocore_does():
+    from botocore.loaders import JSONFileLoader, Loader
+
+    ours, botocores = connection._DynamoDBDataLoader().file_loader, JSONFileLoader()
+    data_dir = Loader.BUILTIN_DATA_PATH
+    files = [
+        os.path.join(data_dir, name)
+        for name in ("endpoints", "partitions", "sdk-default-configuration", "_retry")
+    ] + [
+        # DynamoDB's own model and endpoint rules ship compressed.
+        os.path.join(data_dir, "dynamodb", "2012-08-10", name)
+        for name in ("service-2", "endpoint-rule-set-1", "paginators-1")
+    ]
+    for path in files:
+        expected = botocores.load_file(path)
+        assert expected is not None, path
+        loaded = ours.load_file(path)
+        assert loaded == expected, path
+        # Member order is meaningful to botocore (shapes, endpoint rules) and kept.
+        assert list(loaded) == list(expected)
+    assert ours.load_file(os.path.join(data_dir, "no-such-file")) is None
+    # And it is the one the container's client loads its data with.
+    session_loader = connection._botocore_session().get_component("data_loader")
+    assert isinstance(session_loader.file_loader, connection._FastJSONFileLoader)
