@@ -105,6 +105,7 @@ import app
 print(json.dumps({
     "collector": {"enabled": gc.isenabled(), "frozen": gc.get_freeze_count()},
     "modules": sorted(sys.modules),
+    "import_order": list(sys.modules),
     "routes": sorted(app.app.routes),
     "handlers": sorted(source.name for source in app.app.event_sources),
 }))
@@ -152,3 +153,12 @@ def test_importing_the_app_leaves_the_collector_running_with_the_imports_frozen(
     assert collector["enabled"] is True
     # What the import built (modules, classes, the routes) sits out of the collector's passes.
     assert collector["frozen"] > 20_000
+
+
+def test_importing_the_app_loads_the_heavy_third_parties_first_urllib3_before_botocore():
+    # app.py's reason: imported from deep inside chalicelib's chain, urllib3's pattern
+    # compilation crosses the interpreter's frame-stack chunks thousands of times (CPython 3.11).
+    order = _import_app()["import_order"]
+    first_own = min(order.index(name) for name in order if name.startswith("chalicelib"))
+    assert order.index("urllib3") < order.index("botocore") < first_own
+    assert order.index("pynamodb.models") < first_own
