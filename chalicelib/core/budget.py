@@ -21,13 +21,13 @@ stream handler, unit tests) there is none and nothing is limited.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
 from chalicelib.errors import ResponseTooLargeError
+from chalicelib.json_output import dumps
 
 # Held back from what records may use, for what surrounds them: pageInfo, totalCount, cursors
 # of a page, GraphQL errors, the response's headers.
@@ -41,14 +41,14 @@ _R = TypeVar("_R")
 
 def text_wire_size(text: str) -> int:
     """Bytes a JSON body takes inside the Lambda response, which carries it as a JSON string:
-    `"` and `\\` are escaped once more. The body is ASCII (`json.dumps` escapes the rest), so
+    `"` and `\\` are escaped once more. The body is ASCII (json_output.py escapes the rest), so
     characters are bytes."""
     return len(text) + text.count('"') + text.count("\\") + 2
 
 
 def wire_size(value: Any) -> int:
     """`text_wire_size` of `value` serialized as the adapters serialize answers."""
-    return text_wire_size(json.dumps(value, separators=(",", ":")))
+    return text_wire_size(dumps(value))
 
 
 def _list_wire_size(records: Sequence[Any]) -> int:
@@ -72,7 +72,7 @@ class ResponseBudget:
     def fit(self, records: Sequence[_R], *, from_end: bool) -> list[_R]:
         """The longest run of `records` this budget pays for, from the start (or from the end,
         for a page read backwards from its cursor). At least one record, else 413."""
-        # The common case, a page that fits whole, is sized by one `json.dumps` of the list
+        # The common case, a page that fits whole, is sized by one serialization of the list
         # (a nested read fits 60 small pages): exactly the sum of the records' own sizes.
         whole = _list_wire_size(records)
         if whole <= self.remaining:

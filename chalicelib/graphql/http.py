@@ -3,7 +3,6 @@ error handling that guarantees an `errors[]` answer and never a traceback (any s
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
@@ -23,6 +22,7 @@ from chalicelib.graphql.errors import BAD_USER_INPUT, INTERNAL_SERVER_ERROR, cod
 from chalicelib.graphql.execution import GraphQLResponse, Prepare, run_request
 from chalicelib.graphql.limits import QueryLimits
 from chalicelib.json_input import decode_json
+from chalicelib.json_output import dumps
 from chalicelib.settings import SETTINGS
 
 logger = logging.getLogger(__name__)
@@ -54,7 +54,7 @@ def default_limits() -> QueryLimits:
 
 def respond(answer: GraphQLResponse) -> Response:
     """A GraphQL answer as a JSON response; one too large to send is a 413 (core/budget.py)."""
-    text = json.dumps(answer.body, separators=(",", ":"))
+    text = dumps(answer.body)
     try:
         budget.require_sendable(text, TOO_LARGE_ADVICE)
     except ResponseTooLargeError as exc:

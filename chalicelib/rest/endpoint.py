@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +17,7 @@ from chalicelib.core import budget
 from chalicelib.core.prefetched import PrefetchedRecord
 from chalicelib.errors import CrmError
 from chalicelib.idempotency.hooks import guard_rest_write
+from chalicelib.json_output import dumps
 from chalicelib.metadata.model import WorkspaceModel
 from chalicelib.rest.errors import error_response, unexpected_error_response
 from chalicelib.rest.parsing import json_body
@@ -46,7 +46,7 @@ class RestCall:
 def json_response(body: Any, status: int = 200) -> Response:
     """The answer of a view; one too large to send is a 413 (lists were cut to fit before, and
     writes whose echo cannot fit are refused before writing: `core/budget.py`)."""
-    text = json.dumps(body, separators=(",", ":"))
+    text = dumps(body)
     budget.require_sendable(text, "ask for fewer records, or leave out depth=1")
     return Response(body=text, status_code=status, headers={"Content-Type": "application/json"})
 
