@@ -6,10 +6,13 @@ for such a page here, orjson a tenth of that: the page's CPU went from 6.0 to 4.
 `depth=1` on 60 companies (660 records, each nested list fitted too) from 55 to 35 ms
 (docs/performance.md, "Sixth session").
 
-The text is made the standard encoder's: ASCII, with every other character (and DEL) escaped
-as `\\uXXXX`, surrogate pairs beyond the BMP, so that a character of the body is a byte of the
-Lambda response (core/budget.py counts them so). orjson escapes `"`, `\\` and the control
-characters as `json.dumps` does. What differs is spelling only, never a value:
+The text is the standard encoder's. orjson's is used as it is when it is ASCII without DEL:
+orjson escapes `"`, `\\` and the control characters as `json.dumps` does, and in an ASCII body a
+character is a byte of the Lambda response (core/budget.py counts them so). An answer holding
+any other character is written by `json.dumps`, whose C encoder escapes it as
+`\\uXXXX`: escaping orjson's UTF-8 in Python took 30 to 75 times `json.dumps`'s time for a page
+of accented or CJK names. Such an answer costs one orjson pass more than before, no more. In an
+ASCII answer, what differs is spelling only, never a value:
 
 - a float with a small exponent is written out (2.5e-05 as 0.000025) or with a shorter one
   (1e-07 as 1e-7): the same number to any JSON reader;
@@ -27,7 +30,6 @@ to that refusal rather than serialized, as `json.dumps` would refuse them).
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 import orjson
@@ -35,25 +37,15 @@ import orjson
 _COMPACT = (",", ":")
 # Passed through: orjson would serialize these where `json.dumps` raises TypeError.
 _AS_JSON_DUMPS = orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_DATETIME
-# What `json.dumps` escapes and orjson writes as is: DEL and every character past ASCII. Written
-# as a negated class: the range "\x7f-\U0010ffff" takes re ~6 ms to compile, at import.
-_UNESCAPED = re.compile("[^\x00-\x7e]")
-
-
-def _escaped(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    if code < 0x10000:
-        return f"\\u{code:04x}"
-    code -= 0x10000  # a UTF-16 surrogate pair, as json.dumps writes it
-    return f"\\u{0xD800 | code >> 10:04x}\\u{0xDC00 | code & 0x3FF:04x}"
 
 
 def dumps(value: Any) -> str:
     """`json.dumps(value, separators=(",", ":"))`, faster (see the module's docstring)."""
     try:
-        text = orjson.dumps(value, option=_AS_JSON_DUMPS).decode("utf-8")
+        raw = orjson.dumps(value, option=_AS_JSON_DUMPS)
     except orjson.JSONEncodeError:
         return json.dumps(value, separators=_COMPACT)
-    if text.isascii() and "\x7f" not in text:
-        return text
-    return _UNESCAPED.sub(_escaped, text)
+    # DEL is ASCII, but json.dumps escapes it.
+    if raw.isascii() and b"\x7f" not in raw:
+        return raw.decode("ascii")
+    return json.dumps(value, separators=_COMPACT)
