@@ -25,11 +25,13 @@ import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from types import MappingProxyType
 from typing import Any
 
 from chalicelib.core.filters import Filter
 from chalicelib.core.ports import RecordStore
 from chalicelib.errors import InvalidQueryParamError
+from chalicelib.metadata.derived import DerivedFromObject
 from chalicelib.metadata.model import FieldDef, FieldType, ObjectDef
 
 Record = Mapping[str, Any]
@@ -141,15 +143,25 @@ def _field_aggregates(field: FieldDef) -> list[Aggregate]:
     return found
 
 
-def available_aggregates(obj: ObjectDef) -> dict[str, Aggregate]:
-    """Every aggregate field of `obj`'s connections by name, in schema order (totalCount first).
-
-    A later field's name wins over an earlier one's, as in Twenty's schema builder."""
+def _build_available(obj: ObjectDef, _: None) -> Mapping[str, Aggregate]:
     found = {TOTAL_COUNT: Aggregate(TOTAL_COUNT, Operation.COUNT, None, INT)}
     for field in obj.by_name.values():
         if field.type is not FieldType.RELATION:
             found.update((a.name, a) for a in _field_aggregates(field))
-    return found
+    # Read-only: one mapping serves every request on this definition.
+    return MappingProxyType(found)
+
+
+# Built once per definition: a nested connection asks on every request, and building a
+# person's ~100 aggregates took ~0.3 ms of each nested read.
+_available: DerivedFromObject[None, Mapping[str, Aggregate]] = DerivedFromObject(_build_available)
+
+
+def available_aggregates(obj: ObjectDef) -> Mapping[str, Aggregate]:
+    """Every aggregate field of `obj`'s connections by name, in schema order (totalCount first).
+
+    A later field's name wins over an earlier one's, as in Twenty's schema builder."""
+    return _available(obj, None)
 
 
 def resolve_aggregates(obj: ObjectDef, names: Iterable[Any]) -> tuple[Aggregate, ...]:

@@ -8,6 +8,7 @@ from typing import Any
 
 from chalicelib.core import composites
 from chalicelib.core.ports import StoredRecord
+from chalicelib.metadata.derived import DerivedFromObject
 from chalicelib.metadata.model import SYSTEM_FIELD_NAMES, FieldType, ObjectDef
 
 _SYSTEM_NAMES = frozenset(SYSTEM_FIELD_NAMES)
@@ -86,39 +87,28 @@ class _Presenter:
         return shown
 
 
-# Presenters by ObjectDef identity (and the columns asked): an object's definition is immutable,
-# and a new model version makes new ObjectDefs, so a hit is always current. Bounded: models
-# come and go.
-_PRESENTERS: dict[tuple[int, Columns | None], tuple[ObjectDef, _Presenter]] = {}
-_PRESENTERS_MAX = 512
-
 # Some of an object's output keys (see `present_records`); None stands for all of them.
 Columns = frozenset[str]
 
 
-def _presenter(obj: ObjectDef, only: Columns | None = None) -> _Presenter:
-    key = (id(obj), only)
-    cached = _PRESENTERS.get(key)
-    if cached is not None and cached[0] is obj:
-        return cached[1]
+def _build_presenter(obj: ObjectDef, only: Columns | None) -> _Presenter:
     columns = [c for c in _columns(obj) if only is None or c[0] in only]
     names = tuple(name for name, _ in columns)
-    presenter = _Presenter(
+    return _Presenter(
         names,
         tuple((name, _filler(subs)) for name, subs in columns if subs is not None),
         "id" in names,
         "deletedAt" in names,
     )
-    if len(_PRESENTERS) >= _PRESENTERS_MAX:
-        _PRESENTERS.clear()
-    # Keeping `obj` in the entry keeps its id from being reused by another object.
-    _PRESENTERS[key] = (obj, presenter)
-    return presenter
+
+
+# A presenter for each object definition and set of columns asked.
+_presenter: DerivedFromObject[Columns | None, _Presenter] = DerivedFromObject(_build_presenter)
 
 
 def column_names(obj: ObjectDef) -> tuple[str, ...]:
     """Every output key of `obj`'s records, in order."""
-    return _presenter(obj).names
+    return _presenter(obj, None).names
 
 
 def present_record(obj: ObjectDef, stored: Mapping[str, Any]) -> dict[str, Any]:
@@ -128,7 +118,7 @@ def present_record(obj: ObjectDef, stored: Mapping[str, Any]) -> dict[str, Any]:
     system fields exactly as stored; values of fields that no longer exist are left out, and a
     missing value is null. Nested lists and objects are shared with `stored`, not copied.
     """
-    return _presenter(obj)(stored)
+    return _presenter(obj, None)(stored)
 
 
 def present_records(

@@ -11,7 +11,7 @@ as nodes of one sibling group so relations load once for all.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from graphql import (
@@ -59,7 +59,7 @@ def _collect(
             _collect(fragment.selection_set if fragment else None, info, names, seen)
 
 
-def _aggregates_of(info: GraphQLResolveInfo, available: dict[str, Any]) -> tuple[str, ...]:
+def _aggregates_of(info: GraphQLResolveInfo, available: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(
         dict.fromkeys(n for n in selected_names(info) if n in available and n != TOTAL_COUNT)
     )

@@ -17,7 +17,7 @@ pynamodb's included, reads answers this way.
 resolves the endpoint from its rule set, walks the input model to serialise the parameters,
 builds a user agent, and signs through generic header classes (~0.3 ms of CPU per call here;
 a nested read makes 130 calls). `call` sends GetItem, Query and BatchGetItem the short way:
-`json.dumps` of the parameters, SigV4 computed here (checked against botocore's signer in
+the parameters encoded by orjson, SigV4 computed here (checked against botocore's signer in
 tests/unit/storage/test_wire.py), and the request handed to the client's own HTTP session (its
 pool, timeouts and TLS settings) for the endpoint the client was created with. botocore's
 events still fire on the client, in botocore's order and with its arguments:
@@ -33,10 +33,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import time
 from typing import Any
 from urllib.parse import urlsplit
 
+import orjson
 from botocore.awsrequest import AWSPreparedRequest, HeadersDict
 from botocore.exceptions import NoCredentialsError
 from botocore.parsers import JSONParser, ResponseParserFactory
@@ -62,19 +64,28 @@ _ITEM_OUTPUTS = frozenset(
     }
 )
 # A binary ("B") or binary-set ("BS") attribute value: botocore would turn its base64 text into
-# bytes. Inside a string value these quotes are escaped (`\"B\"`), so the marker is found only
-# as a type key, or as a plain string "B" / "BS" (a harmless false positive: botocore parses).
-_BINARY_MARKERS = (b'"B"', b'"BS"')
+# bytes. The marker is the key "B" or "BS" and its colon. Inside a string value every quote is
+# escaped (`\"B\":`), so it is found only as a type key, or as a map key named "B" or "BS" (a
+# harmless false positive: botocore parses). One compiled search: two `in` tests took 2-4× as
+# long on a quote-heavy answer of 100 records (~120 µs here).
+_BINARY_MARKER = re.compile(rb'"BS?"(?=\s*:)')
 
 
 def decodes_directly(status: int, shape_name: str | None, body: bytes) -> bool:
     """Whether `json.loads` of `body` equals what botocore's parser would return (metadata
     aside)."""
-    return (
-        status < 300
-        and shape_name in _ITEM_OUTPUTS
-        and not any(marker in body for marker in _BINARY_MARKERS)
-    )
+    return status < 300 and shape_name in _ITEM_OUTPUTS and _BINARY_MARKER.search(body) is None
+
+
+def encode_request(params: dict[str, Any]) -> bytes:
+    """The JSON body of a request: orjson's compact UTF-8 (DynamoDB reads UTF-8 JSON), 7 µs
+    against `json.dumps`'s 100 for a BatchGetItem of 100 keys here. What orjson refuses (a lone
+    surrogate, an integer past 64 bits, a key that is not a string) is written by `json.dumps`,
+    as before, and DynamoDB answers it as it always did."""
+    try:
+        return orjson.dumps(params)
+    except orjson.JSONEncodeError:
+        return json.dumps(params).encode("utf-8")
 
 
 class LeanJSONParser(JSONParser):
@@ -222,7 +233,7 @@ class LeanSender:
         )
         params = next((answer for _, answer in answers if answer is not None), params)
         events.emit(f"before-parameter-build.{suffix}", params=params, model=model, context=context)
-        body = json.dumps(params).encode("utf-8")
+        body = encode_request(params)
         request_dict = {
             "url_path": "/",
             "query_string": "",

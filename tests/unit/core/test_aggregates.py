@@ -158,3 +158,10 @@ def test_aggregates_agree_with_an_independent_computation(values):
     flags = [r["active"] for r in records]
     assert got["countTrueActive"] == (flags.count(True) if records else None)
     assert got["countFalseActive"] == (flags.count(False) if records else None)
+
+
+def test_the_aggregates_of_a_definition_are_built_once_and_read_only() -> None:
+    first = available_aggregates(DEAL)
+    assert available_aggregates(DEAL) is first
+    with pytest.raises(TypeError):
+        first["totalCount"] = first["totalCount"]  # type: ignore[index]

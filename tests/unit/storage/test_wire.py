@@ -118,6 +118,49 @@ def test_an_answer_holding_a_binary_value_keeps_botocores_parse():
     assert parsed["Item"]["body"]["B"] == b"hello"
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"Item": {"pk": {"S": "W#1"}, "b": {"BS": ["aGVsbG8="]}}}',
+        b'{"Item":{"pk":{"S":"W#1"},"b":{"B":"aGVsbG8="}}}',
+        b'{"Item": {"pk": {"S": "W#1"}, "b": {"B" : "aGVsbG8="}}}',
+    ],
+)
+def test_a_binary_value_is_found_however_the_answer_is_spaced(body):
+    assert not wire.decodes_directly(200, "GetItemOutput", body)
+    parsed = wire.LeanJSONParser().parse(_answer(body), _output("GetItem"))
+    assert parsed == JSONParser().parse(_answer(body), _output("GetItem"))
+    assert isinstance(parsed["Item"]["b"].get("B", b""), bytes)
+
+
+def test_b_inside_a_string_or_as_a_value_is_not_taken_for_a_binary():
+    body = json.dumps({"Item": {"d": {"S": '{"B": "x", "BS": ["B"]}'}, "t": {"S": "B"}}})
+    assert wire.decodes_directly(200, "GetItemOutput", body.encode())
+
+
+def test_a_map_key_named_b_sends_the_answer_to_botocores_parse_which_reads_it_right():
+    body = {"Item": {"m": {"M": {"B": {"S": "x"}, "BS": {"N": "1"}}}}}
+    assert not wire.decodes_directly(200, "GetItemOutput", json.dumps(body).encode())
+    parsed = wire.LeanJSONParser().parse(_answer(body), _output("GetItem"))
+    assert parsed["Item"] == body["Item"]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"TableName": "crm-main", "Key": {"pk": {"S": "W#ü€😀"}}, "Limit": 61, "X": [True, None]},
+        # What orjson refuses: json.dumps writes it, as the wire always did.
+        {"TableName": "crm-main", "Key": {"pk": {"S": "lone \ud800"}}},
+        {"TableName": "crm-main", "Limit": 2**70},
+        {"TableName": "crm-main", "Keys": {1: "not a string key"}},
+    ],
+)
+def test_a_request_body_is_json_that_reads_back_as_the_parameters(params):
+    body = wire.encode_request(params)
+    assert isinstance(body, bytes)
+    assert json.loads(body) == json.loads(json.dumps(params))
+
+
 def test_an_error_answer_keeps_botocores_parse():
     body = {"__type": "com.amazonaws.dynamodb.v20120810#ThrottlingException", "message": "slow"}
     parsed = wire.LeanJSONParser().parse(_answer(body, 400), _output("Query"))
