@@ -67,7 +67,11 @@ def _run_seconds(code: str, env: dict[str, str], *flags: str) -> float:
     return time.perf_counter() - start
 
 
-def import_time_ms(env: dict[str, str], runs: int = 7) -> float:
+# Fresh interpreters timed for the cold-start bar (and as many empty ones, interleaved).
+IMPORT_RUNS = 15
+
+
+def import_time_ms(env: dict[str, str], runs: int = IMPORT_RUNS) -> float:
     """Median wall time of `import app` minus that of an empty interpreter, in ms."""
     compile_app()
     empty, full = [], []
