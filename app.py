@@ -90,12 +90,4 @@ def on_webhook_delivery(event: SQSEvent) -> dict[str, object]:
 # passes, a full pass of a warm container takes ~7 ms here instead of ~17 (and the first request,
 # which allocates botocore's client, runs a few of them). Collection resumes for the requests.
 gc.freeze()
-# A request's objects live until its answer is sent, then go by reference counting. At
-# CPython's default (a young pass every 700 new containers) a nested read of 360 records ran ~10
-# young passes and most requests a middle one, all over objects still in use: ~1.2 ms of
-# its ~16 ms of CPU (docs/performance.md, "Seventh session"). Every 20,000, most of a request's
-# objects are gone before a pass meets them. What a pass frees meanwhile (a page's nodes and
-# their sibling group hold each other) waits for it: a few MB at most, beside the function's GB.
-GC_YOUNG_THRESHOLD = 20_000
-gc.set_threshold(GC_YOUNG_THRESHOLD, 10, 10)
 gc.enable()
