@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import compileall
 import json
-import os
 import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+from bench.dynamodb_server import child_environment, dynamodb_server, lambda_event, seeding
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -105,65 +104,25 @@ def heaviest_imports(env: dict[str, str], top: int = 8) -> list[tuple[str, float
     return sorted(totals.items(), key=lambda kv: kv[1], reverse=True)[:top]
 
 
-@contextmanager
-def _dynamodb_server() -> Iterator[str]:
-    """moto's DynamoDB server (with the embedded emulator) on a free loopback port; its URL.
-
-    A server, not `mock_aws()`: the timed child must reach DynamoDB over a socket, as a Lambda
-    does, without importing moto (which would load boto3 before the clock starts)."""
-    import logging
-    import socket
-
-    from moto.server import ThreadedMotoServer
-
-    from local_stack import emulator
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
-    emulator.install()
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request otherwise
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.stop()
-
-
 def _get_one_record_event() -> dict[str, Any]:
     """Tables, a workspace, its key and one company; the Lambda event of `GET` on that company."""
-    from chalice.config import Config
-    from chalice.local import LocalGateway
-
     from app import app
     from bench.world import new_tenant
 
     world = new_tenant(app, "Cold start")
     created = world.call("POST", "/rest/companies", {"name": "Cold start"})
     company_id = created["data"]["createCompany"]["id"]
-    gateway = LocalGateway(app, Config())
-    return gateway.event_converter.create_lambda_event(
-        method="GET", path=f"/rest/companies/{company_id}", headers=world.headers, body=None
-    )
+    return lambda_event(app, "GET", f"/rest/companies/{company_id}", world.headers)
 
 
 def first_request_ms(env: dict[str, str], runs: int = 7) -> dict[str, float]:
     """Medians over fresh interpreters, measured inside each: `import app`, then the first
     request after it (a REST GET of one record; DynamoDB over loopback), wall and CPU ms."""
     compile_app()
-    saved = os.environ.get("AWS_ENDPOINT_URL_DYNAMODB")
-    with _dynamodb_server() as endpoint:
-        # This process seeds the server through the app; its client must point there too.
-        os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = endpoint
-        try:
+    with dynamodb_server() as endpoint:
+        with seeding(endpoint):
             event = json.dumps(_get_one_record_event())
-        finally:
-            if saved is None:
-                os.environ.pop("AWS_ENDPOINT_URL_DYNAMODB")
-            else:
-                os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = saved
-        child_env = {**env, "AWS_ENDPOINT_URL_DYNAMODB": endpoint}
+        child_env = child_environment(env, endpoint)
         samples = [
             json.loads(
                 subprocess.run(
