@@ -5,7 +5,9 @@ and 120 companies -> the five quick cases, each warmed up then measured, API and
 interleaved -> a second workspace seeded through the API with 10,000 companies and 600 people
 -> the query-engine cases (bench/bigcases.py, API only); after each case's timed calls, one
 more call watched by the probe (bench/probe.py: capacity units from item sizes, sequential round
-trips, cost per million at bench/pricing.py's prices) -> `bench/results.json` and the tables.
+trips, cost per million at bench/pricing.py's prices) -> with the full set, the three CPU-bar
+cases again in processes holding the app alone (bench/lambda_like.py, run first as a
+subprocess) -> `bench/results.json` and the tables.
 `--skip-big` runs the quick cases only. `--profile "list 60"` prints a cProfile of one case's
 API calls instead of writing results.
 """
@@ -46,6 +48,8 @@ from bench.coldstart import heaviest_imports, import_time_ms  # noqa: E402
 from bench.cpu_cases import build_cpu_cases  # noqa: E402
 from bench.graphql_cases import RawGraphQL, build_graphql_cases, schema_build_ms  # noqa: E402
 from bench.idempotency_cases import build_idempotency_cases  # noqa: E402
+from bench.lambda_like import lines as lambda_like_lines  # noqa: E402
+from bench.lambda_like import run_in_subprocess  # noqa: E402
 from bench.machine_speed import reference_loop_us  # noqa: E402
 from bench.merge_cases import build_merge_cases  # noqa: E402
 from bench.partial_batch_cases import build_partial_batch_cases  # noqa: E402
@@ -54,6 +58,7 @@ from bench.runner import CaseResult, profile_case, run_case  # noqa: E402
 from bench.world import build_world  # noqa: E402
 
 COMPANIES = 120  # two full pages of 60, so "list 60" reads a full page and has a next one
+LAMBDA_LIKE_CALLS, LAMBDA_LIKE_CHILDREN = 40, 4
 
 
 def _parse(argv: list[str]) -> argparse.Namespace:
@@ -69,6 +74,11 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--only", action="append", help="run only this case (repeatable)")
     parser.add_argument("--profile", metavar="CASE", help="cProfile one case's API calls")
     parser.add_argument("--skip-import", action="store_true", help="skip the cold-start timing")
+    parser.add_argument(
+        "--skip-lambda-like",
+        action="store_true",
+        help="skip the CPU bars' cases in processes of their own (bench/lambda_like.py)",
+    )
     parser.add_argument(
         "--skip-probe", action="store_true", help="no capacity units, round trips or costs"
     )
@@ -164,16 +174,24 @@ def main(argv: list[str]) -> int:
     if not args.skip_import and not args.profile:
         import_ms = import_time_ms(SUBPROCESS_ENV)
         heaviest = heaviest_imports(SUBPROCESS_ENV)
+    # The CPU bars' cases again in processes holding the app alone (a minute), with the full set.
+    lambda_like = None
+    if not (args.skip_lambda_like or args.profile or args.only or args.skip_big):
+        lambda_like = run_in_subprocess(SUBPROCESS_ENV, LAMBDA_LIKE_CALLS, LAMBDA_LIKE_CHILDREN)
     results, datasets = _measure(args)
     if args.profile:
         return 0
+    datasets["lambda_like"] = lambda_like
     datasets["machine_reference_loop_us"] = {"start": speed_before, "end": reference_loop_us()}
     found = criteria(results) + report.round_trip_criteria(results)
-    found += report.cpu_criteria(results) + report.import_criteria(import_ms)
+    found += report.cpu_criteria(results) + report.lambda_like_criteria(lambda_like)
+    found += report.import_criteria(import_ms)
     path = report.write_results(results, import_ms, heaviest, datasets, found)
     print(report.table(results))
     print(report.capacity_table(results))
     print(report.cpu_table(results))
+    if lambda_like is not None:
+        print(lambda_like_lines(lambda_like))
     print(report.reads_lines(results))
     if found:
         print(report.criteria_lines(found))
