@@ -158,14 +158,15 @@ def _child(events: str, env: dict[str, str], calls: int) -> dict[str, dict[str, 
 def run_in_subprocess(env: dict[str, str], calls: int, children: int) -> dict[str, Any]:
     """`python -m bench.lambda_like` in a process of its own (its DynamoDB server and tenants
     must not meet the bench's in-process mock); what it wrote."""
-    subprocess.run(
+    done = subprocess.run(
         [sys.executable, "-m", "bench.lambda_like", str(calls), str(children)],
         cwd=REPO_ROOT,
         env=env,
-        check=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
     )
+    if done.returncode != 0:
+        raise RuntimeError(f"python -m bench.lambda_like failed:\n{done.stderr[-3000:]}")
     return json.loads(RESULTS.read_text())
 
 
