@@ -142,32 +142,30 @@ def measure(env: dict[str, str], calls: int, children: int) -> list[dict[str, di
 
 
 def _child(events: str, env: dict[str, str], calls: int) -> dict[str, dict[str, float]]:
-    done = subprocess.run(
-        [sys.executable, "-c", _CHILD, str(calls), str(WARM_UP_CALLS)],
-        cwd=REPO_ROOT,
-        env=env,
-        input=events,
-        capture_output=True,
-        text=True,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"the timed child failed:\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout.splitlines()[-1])  # after the requests' own log lines
+    out = _python(["-c", _CHILD, str(calls), str(WARM_UP_CALLS)], env, events)
+    return json.loads(out.splitlines()[-1])  # after the requests' own log lines
 
 
 def run_in_subprocess(env: dict[str, str], calls: int, children: int) -> dict[str, Any]:
     """`python -m bench.lambda_like` in a process of its own (its DynamoDB server and tenants
     must not meet the bench's in-process mock); what it wrote."""
+    _python(["-m", "bench.lambda_like", str(calls), str(children)], env)
+    return json.loads(RESULTS.read_text())
+
+
+def _python(args: list[str], env: dict[str, str], stdin: str | None = None) -> str:
+    """What a Python child printed; its error output in the exception when it fails."""
     done = subprocess.run(
-        [sys.executable, "-m", "bench.lambda_like", str(calls), str(children)],
+        [sys.executable, *args],
         cwd=REPO_ROOT,
         env=env,
+        input=stdin,
         capture_output=True,
         text=True,
     )
     if done.returncode != 0:
-        raise RuntimeError(f"python -m bench.lambda_like failed:\n{done.stderr[-3000:]}")
-    return json.loads(RESULTS.read_text())
+        raise RuntimeError(f"python {' '.join(args[:2])[:60]} failed:\n{done.stderr[-3000:]}")
+    return done.stdout
 
 
 def lines(found: dict[str, Any]) -> str:
